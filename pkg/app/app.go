@@ -1,0 +1,173 @@
+// Package app wires fresnel's subsystems together for each role: the
+// webhook intake, the controller, or both in one process.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"sync/atomic"
+	"time"
+
+	"github.com/sirupsen/logrus"
+	tekton "github.com/tektoncd/pipeline/pkg/client/clientset/versioned"
+	"k8s.io/client-go/rest"
+	"k8s.io/client-go/tools/clientcmd"
+
+	"github.com/fresnel-ci/fresnel/pkg/dispatch"
+	"github.com/fresnel-ci/fresnel/pkg/event"
+	"github.com/fresnel-ci/fresnel/pkg/launch"
+	"github.com/fresnel-ci/fresnel/pkg/metrics"
+	"github.com/fresnel-ci/fresnel/pkg/report"
+	"github.com/fresnel-ci/fresnel/pkg/server"
+	"github.com/fresnel-ci/fresnel/pkg/settings"
+	"github.com/fresnel-ci/fresnel/providers"
+	_ "github.com/fresnel-ci/fresnel/providers/all" // registers every provider kind
+	"github.com/fresnel-ci/fresnel/triggers"
+)
+
+// App is one running fresnel: settings, provider instances, job
+// configuration and Kubernetes clients.
+type App struct {
+	Settings  *settings.Settings
+	Instances *providers.Set
+	Kube      *rest.Config
+	Tekton    tekton.Interface
+	Log       *logrus.Logger
+
+	jobs atomic.Pointer[triggers.Config]
+}
+
+// Options say where to read settings and cluster access from.
+type Options struct {
+	SettingsPath string
+	// Kubeconfig is a kubeconfig path; empty means $KUBECONFIG or in-cluster.
+	Kubeconfig string
+	Log        *logrus.Logger
+}
+
+// New reads settings and job configuration and builds clients.
+func New(opts Options) (*App, error) {
+	s, err := settings.Load(opts.SettingsPath)
+	if err != nil {
+		return nil, err
+	}
+	cfgs, err := s.ProviderConfigs()
+	if err != nil {
+		return nil, err
+	}
+	instances, err := providers.NewSet(cfgs)
+	if err != nil {
+		return nil, err
+	}
+	kube, err := kubeConfig(opts.Kubeconfig, s.Kube)
+	if err != nil {
+		return nil, err
+	}
+	tc, err := tekton.NewForConfig(kube)
+	if err != nil {
+		return nil, fmt.Errorf("app: tekton client: %w", err)
+	}
+	a := &App{Settings: s, Instances: instances, Kube: kube, Tekton: tc, Log: opts.Log}
+	if a.Log == nil {
+		a.Log = logrus.StandardLogger()
+	}
+	if err := a.LoadJobs(); err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// LoadJobs (re)reads the job configuration; on error the configuration in
+// force stays.
+func (a *App) LoadJobs() error {
+	cfg, err := triggers.Load(a.Settings.Prow.Config, a.Settings.Prow.JobConfig)
+	if err != nil {
+		metrics.ConfigReloads.WithLabelValues("failure").Inc()
+		return err
+	}
+	metrics.ConfigReloads.WithLabelValues("success").Inc()
+	a.jobs.Store(cfg)
+	return nil
+}
+
+// Jobs returns the job configuration in force.
+func (a *App) Jobs() *triggers.Config { return a.jobs.Load() }
+
+func kubeConfig(path string, limits settings.Kube) (*rest.Config, error) {
+	rules := clientcmd.NewDefaultClientConfigLoadingRules()
+	rules.ExplicitPath = path
+	cfg, err := clientcmd.NewNonInteractiveDeferredLoadingClientConfig(rules, nil).ClientConfig()
+	if err != nil {
+		return nil, fmt.Errorf("app: kubernetes config: %w", err)
+	}
+	cfg.QPS, cfg.Burst = limits.QPS, limits.Burst
+	cfg.UserAgent = "fresnel"
+	return cfg, nil
+}
+
+// Dispatcher selects and launches jobs for events.
+func (a *App) Dispatcher() *dispatch.Dispatcher {
+	ns := a.Settings.Namespace
+	return &dispatch.Dispatcher{
+		Config: a.Jobs,
+		Launcher: &launch.Launcher{
+			Namespace: ns,
+			Runs: func(namespace string) launch.RunCreator {
+				return a.Tekton.TektonV1().PipelineRuns(namespace)
+			},
+		},
+		FailedContexts: func(ctx context.Context, ev event.Event) (map[string]bool, error) {
+			return report.FailedContexts(ctx, a.Tekton.TektonV1().PipelineRuns(ns), ev)
+		},
+	}
+}
+
+// RunWebhook serves the HTTP intake until ctx ends, then shuts down
+// gracefully, letting requests in flight finish.
+func (a *App) RunWebhook(ctx context.Context) error {
+	srv := server.New(server.Options{
+		Instances:    a.Instances,
+		Handler:      a.Dispatcher(),
+		MaxBodyBytes: a.Settings.Server.MaxBodyBytes,
+		Log:          a.Log,
+	})
+	for _, in := range a.Instances.All() {
+		if in.Insecure {
+			a.Log.WithFields(logrus.Fields{"provider": in.Kind, "instance": in.Name}).Warn("instance is insecure: deliveries are not verified")
+		}
+	}
+	limits := a.Settings.Server
+	hs := server.HTTPServer(limits.Address, srv.Router(), limits.ReadHeaderTimeout.Duration,
+		limits.ReadTimeout.Duration, limits.WriteTimeout.Duration, limits.IdleTimeout.Duration)
+	errc := make(chan error, 1)
+	go func() { errc <- hs.ListenAndServe() }()
+	srv.SetReady(true)
+	a.Log.WithField("address", limits.Address).Info("webhook server listening")
+	select {
+	case err := <-errc:
+		return fmt.Errorf("app: webhook server: %w", err)
+	case <-ctx.Done():
+	}
+	srv.SetReady(false)
+	shutdown, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := hs.Shutdown(shutdown); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// RunAll runs the webhook intake and the controller in one process; the
+// first to fail stops both.
+func (a *App) RunAll(ctx context.Context) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	errc := make(chan error, 2)
+	go func() { errc <- a.RunWebhook(ctx) }()
+	go func() { errc <- a.RunController(ctx, ControllerOptions{}) }()
+	err := <-errc
+	cancel()
+	return errors.Join(err, <-errc)
+}

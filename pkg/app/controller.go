@@ -1,0 +1,77 @@
+package app
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/go-logr/logr"
+	"github.com/go-logr/logr/funcr"
+	pipelinev1 "github.com/tektoncd/pipeline/pkg/apis/pipeline/v1"
+	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/runtime"
+	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/cache"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
+
+	"github.com/fresnel-ci/fresnel/pkg/launch"
+	"github.com/fresnel-ci/fresnel/pkg/report"
+)
+
+// ControllerOptions tune the controller role.
+type ControllerOptions struct {
+	// LeaderElect makes replicas elect one leader through a Lease.
+	LeaderElect bool
+	// Workers is the number of PipelineRuns reconciled at once.
+	Workers int
+}
+
+// RunController watches managed PipelineRuns and reports their results
+// until ctx ends.
+func (a *App) RunController(ctx context.Context, opts ControllerOptions) error {
+	ctrl.SetLogger(a.logr())
+	scheme := runtime.NewScheme()
+	for _, add := range []func(*runtime.Scheme) error{clientgoscheme.AddToScheme, pipelinev1.AddToScheme} {
+		if err := add(scheme); err != nil {
+			return fmt.Errorf("app: scheme: %w", err)
+		}
+	}
+	managed := labels.SelectorFromSet(labels.Set{launch.LabelManaged: "true"})
+	mgr, err := ctrl.NewManager(a.Kube, ctrl.Options{
+		Scheme:                  scheme,
+		Metrics:                 metricsserver.Options{BindAddress: "0"},
+		HealthProbeBindAddress:  "0",
+		LeaderElection:          opts.LeaderElect,
+		LeaderElectionID:        "fresnel-controller",
+		LeaderElectionNamespace: a.Settings.Namespace,
+		Cache: cache.Options{
+			ByObject:         map[client.Object]cache.ByObject{&pipelinev1.PipelineRun{}: {Label: managed}},
+			DefaultTransform: cache.TransformStripManagedFields(),
+		},
+	})
+	if err != nil {
+		return fmt.Errorf("app: controller manager: %w", err)
+	}
+	targetURL, err := report.ParseTargetURL(a.Settings.Report.TargetURL)
+	if err != nil {
+		return err
+	}
+	workers := opts.Workers
+	if workers <= 0 {
+		workers = 8
+	}
+	r := &report.Reporter{Instances: a.Instances, TargetURL: targetURL}
+	if err := report.Setup(mgr, r, workers); err != nil {
+		return fmt.Errorf("app: reporter: %w", err)
+	}
+	a.Log.Info("controller starting")
+	return mgr.Start(ctx)
+}
+
+// logr routes controller-runtime's logs through logrus.
+func (a *App) logr() logr.Logger {
+	return funcr.New(func(prefix, args string) {
+		a.Log.WithField("component", prefix).Info(args)
+	}, funcr.Options{Verbosity: 0})
+}

@@ -1,0 +1,86 @@
+// Package dispatch decides what a normalized event does (which jobs run)
+// and launches it: the step between a provider's Parse and the cluster.
+package dispatch
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/fresnel-ci/fresnel/pkg/event"
+	"github.com/fresnel-ci/fresnel/pkg/launch"
+	"github.com/fresnel-ci/fresnel/pkg/metrics"
+	"github.com/fresnel-ci/fresnel/providers"
+	"github.com/fresnel-ci/fresnel/triggers"
+)
+
+// Outcome is what an event did.
+type Outcome struct {
+	Runs    []launch.Run    `json:"runs"`
+	Skipped []triggers.Skip `json:"skipped,omitempty"`
+}
+
+// Launcher creates the PipelineRuns of selected jobs.
+type Launcher interface {
+	Launch(ctx context.Context, ev event.Event, jobs []*triggers.Job) ([]launch.Run, error)
+}
+
+// Dispatcher selects jobs for events and launches them.
+type Dispatcher struct {
+	// Config returns the job configuration in force.
+	Config   func() *triggers.Config
+	Launcher Launcher
+	// FailedContexts lists the contexts that failed on a commit (for /retest).
+	FailedContexts func(ctx context.Context, ev event.Event) (map[string]bool, error)
+}
+
+// Handle selects the jobs ev runs on the instance it came from and
+// returns once every selected PipelineRun exists.
+func (d *Dispatcher) Handle(ctx context.Context, in providers.Instance, ev event.Event) (Outcome, error) {
+	ev, err := d.complete(ctx, in, ev)
+	if err != nil {
+		return Outcome{}, err
+	}
+	sel, err := d.Config().Select(ev, d.inputs(ctx, in, ev))
+	if err != nil {
+		return Outcome{}, fmt.Errorf("dispatch: %w", err)
+	}
+	out := Outcome{Runs: []launch.Run{}, Skipped: sel.Skipped}
+	if len(sel.Runs) == 0 {
+		return out, nil
+	}
+	runs, err := d.Launcher.Launch(ctx, ev, sel.Runs)
+	out.Runs = runs
+	for i, r := range runs {
+		if r.Created {
+			metrics.RunsCreated.WithLabelValues(ev.Provider, string(sel.Runs[i].Type)).Inc()
+		}
+	}
+	return out, err
+}
+
+// complete reads what a comment event lacks about its pull request, but
+// only when the comment could start jobs.
+func (d *Dispatcher) complete(ctx context.Context, in providers.Instance, ev event.Event) (event.Event, error) {
+	if ev.Kind != event.KindComment || ev.HeadSHA != "" && ev.BaseRef != "" {
+		return ev, nil
+	}
+	if ev.Comment == nil || !triggers.HasTestCommand(ev.Comment.Body) || len(d.Config().Presubmits[ev.Repo.FullName]) == 0 {
+		return ev, nil
+	}
+	reader, ok := in.Intake.(providers.PullRequestReader)
+	if !ok {
+		return ev, fmt.Errorf("dispatch: %s cannot read pull requests", in.Kind)
+	}
+	return reader.CompletePullRequest(ctx, ev)
+}
+
+func (d *Dispatcher) inputs(ctx context.Context, in providers.Instance, ev event.Event) triggers.Inputs {
+	inputs := triggers.Inputs{}
+	if lister, ok := in.Intake.(providers.ChangeLister); ok && ev.IsPullRequest() {
+		inputs.ChangedFiles = func() ([]string, error) { return lister.ChangedFiles(ctx, ev) }
+	}
+	if d.FailedContexts != nil {
+		inputs.FailedContexts = func() (map[string]bool, error) { return d.FailedContexts(ctx, ev) }
+	}
+	return inputs
+}

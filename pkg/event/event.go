@@ -1,0 +1,128 @@
+// Package event holds the normalized event model that every provider parses
+// its webhooks into. Everything after a provider's Parse sees only this.
+package event
+
+import "strconv"
+
+// Kind is what happened, independent of the SCM that reported it.
+type Kind string
+
+// The kinds of event fresnel acts on.
+const (
+	KindPullRequest Kind = "pull_request"
+	KindPush        Kind = "push"
+	KindComment     Kind = "comment"
+	KindPing        Kind = "ping"
+)
+
+// Action refines a Kind: what happened to the pull request or comment.
+type Action string
+
+// Actions, named as GitHub names them; other providers map onto these.
+const (
+	ActionOpened         Action = "opened"
+	ActionReopened       Action = "reopened"
+	ActionSynchronize    Action = "synchronize"
+	ActionEdited         Action = "edited"
+	ActionClosed         Action = "closed"
+	ActionMerged         Action = "merged"
+	ActionLabeled        Action = "labeled"
+	ActionUnlabeled      Action = "unlabeled"
+	ActionReadyForReview Action = "ready_for_review"
+	ActionConvertToDraft Action = "converted_to_draft"
+	ActionCreated        Action = "created"
+	ActionDeleted        Action = "deleted"
+)
+
+// Repo identifies a repository on one provider instance.
+type Repo struct {
+	Owner         string `json:"owner"`
+	Name          string `json:"name"`
+	FullName      string `json:"fullName"`
+	CloneURL      string `json:"cloneURL,omitempty"`
+	Link          string `json:"link,omitempty"`
+	DefaultBranch string `json:"defaultBranch,omitempty"`
+}
+
+// Comment is a comment on a pull request, with its author.
+type Comment struct {
+	ID     string `json:"id,omitempty"`
+	Body   string `json:"body"`
+	Author string `json:"author"`
+}
+
+// Event is one normalized webhook delivery. It is a value: copy it freely,
+// never share one to mutate it.
+type Event struct {
+	Provider string `json:"provider"`
+	Instance string `json:"instance"`
+	Delivery string `json:"delivery"`
+	Kind     Kind   `json:"kind"`
+	Action   Action `json:"action,omitempty"`
+	Repo     Repo   `json:"repo"`
+
+	// Ref is the full ref a push updated (refs/heads/main, refs/tags/v1).
+	Ref string `json:"ref,omitempty"`
+	// BaseRef is the target branch name: the PR's base, or the pushed branch.
+	BaseRef string `json:"baseRef,omitempty"`
+	// BaseSHA is the commit of the base branch, when the payload has it.
+	BaseSHA string `json:"baseSHA,omitempty"`
+	// HeadRef is the source branch of a pull request.
+	HeadRef string `json:"headRef,omitempty"`
+	// HeadSHA is the commit under test: the PR's head, or the pushed commit.
+	HeadSHA string `json:"headSHA,omitempty"`
+	// PullRef is the ref that fetches the pull request's head
+	// (refs/pull/1/head on GitHub), when the SCM has one.
+	PullRef string `json:"pullRef,omitempty"`
+
+	// Number is the pull request, merge request or change number.
+	Number int    `json:"number,omitempty"`
+	Title  string `json:"title,omitempty"`
+	Link   string `json:"link,omitempty"`
+	Draft  bool   `json:"draft,omitempty"`
+	Merged bool   `json:"merged,omitempty"`
+	// Tag is set for a push of a tag.
+	Tag bool `json:"tag,omitempty"`
+	// Deleted is set for a push that deleted its ref.
+	Deleted bool `json:"deleted,omitempty"`
+
+	Author  string   `json:"author,omitempty"`
+	Labels  []string `json:"labels,omitempty"`
+	Label   string   `json:"label,omitempty"`
+	Comment *Comment `json:"comment,omitempty"`
+
+	// ChangedFiles is known for pushes (from their commits). For pull
+	// requests it is nil and read from the provider on demand.
+	ChangedFiles []string `json:"changedFiles,omitempty"`
+}
+
+// IsPullRequest reports whether the event concerns a pull request, either
+// directly or through a comment on one.
+func (e Event) IsPullRequest() bool { return e.Number > 0 }
+
+// CommitRef returns the commit that results for this event are reported on.
+func (e Event) CommitRef() CommitRef {
+	return CommitRef{Repo: e.Repo.FullName, SHA: e.HeadSHA, Number: e.Number}
+}
+
+// CommitRef names a commit to report a result on.
+type CommitRef struct {
+	Repo   string `json:"repo"`
+	SHA    string `json:"sha"`
+	Number int    `json:"number,omitempty"`
+}
+
+// Target names a pull request to comment on.
+type Target struct {
+	Repo   string `json:"repo"`
+	Number int    `json:"number"`
+}
+
+// String names the event for logs: "pull_request/opened owner/repo#1".
+func (e Event) String() string {
+	s := string(e.Kind) + "/" + string(e.Action) + " " + e.Repo.FullName
+	if e.Number > 0 {
+		s += "#" + strconv.Itoa(e.Number)
+	}
+	return s
+}

@@ -1,0 +1,48 @@
+// Package metrics holds fresnel's Prometheus metrics, registered once on
+// the default registry and served at /metrics.
+package metrics
+
+import (
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promauto"
+)
+
+var (
+	// Webhooks counts deliveries by provider, instance, event kind and result.
+	Webhooks = promauto.NewCounterVec(prometheus.CounterOpts{
+		Name: "fresnel_webhooks_total",
+		Help: "Webhook deliveries by provider, instance, event and result (HTTP status class or ignored).",
+	}, []string{"provider", "instance", "event", "result"})
+
+	// WebhookDuration is the time from request to answer.
+	WebhookDuration = promauto.NewHistogramVec(prometheus.HistogramOpts{
+		Name:    "fresnel_webhook_duration_seconds",
+		Help:    "Time to answer a webhook delivery, PipelineRun creation included.",
+		Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5},
+	}, []string{"provider", "instance"})
+
+	// RunsCreated counts PipelineRuns created, by provider and job type.
+	RunsCreated = promauto.NewCounterVec(prometheus.CounterOpts{
+		Name: "fresnel_pipelineruns_created_total",
+		Help: "PipelineRuns created, by provider and job type.",
+	}, []string{"provider", "type"})
+
+	// Reports counts results reported to an SCM, by provider, state and outcome.
+	Reports = promauto.NewCounterVec(prometheus.CounterOpts{
+		Name: "fresnel_reports_total",
+		Help: "Results reported back to SCMs, by provider, state and outcome (sent, failed).",
+	}, []string{"provider", "state", "outcome"})
+
+	// ReportDuration is the time one report call to an SCM takes.
+	ReportDuration = promauto.NewHistogramVec(prometheus.HistogramOpts{
+		Name:    "fresnel_report_duration_seconds",
+		Help:    "Time one report call to an SCM API takes.",
+		Buckets: prometheus.DefBuckets,
+	}, []string{"provider"})
+
+	// ConfigReloads counts configuration loads by outcome.
+	ConfigReloads = promauto.NewCounterVec(prometheus.CounterOpts{
+		Name: "fresnel_config_reloads_total",
+		Help: "Configuration loads by outcome (success, failure).",
+	}, []string{"outcome"})
+)

@@ -1,0 +1,163 @@
+package report
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"sync"
+	"text/template"
+	"time"
+
+	pipelinev1 "github.com/tektoncd/pipeline/pkg/apis/pipeline/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/types"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/log"
+
+	"github.com/fresnel-ci/fresnel/pkg/event"
+	"github.com/fresnel-ci/fresnel/pkg/launch"
+	"github.com/fresnel-ci/fresnel/pkg/metrics"
+	"github.com/fresnel-ci/fresnel/providers"
+)
+
+// Link is what the target URL template sees.
+type Link struct {
+	Namespace, Name, Job, Repo, SHA string
+	Number                          int
+}
+
+// Reporter reconciles managed PipelineRuns into SCM statuses.
+type Reporter struct {
+	Client    client.Client
+	Instances *providers.Set
+	// TargetURL renders the link on each status; nil leaves it empty.
+	TargetURL *template.Template
+
+	// reported remembers what this process reported, so a stale cache
+	// read right after our own annotation patch does not report twice.
+	mu       sync.Mutex
+	reported map[types.UID]providers.State
+}
+
+// ParseTargetURL parses a target URL template over Link.
+func ParseTargetURL(text string) (*template.Template, error) {
+	if text == "" {
+		return nil, nil
+	}
+	t, err := template.New("targetURL").Option("missingkey=error").Parse(text)
+	if err != nil {
+		return nil, fmt.Errorf("report: target URL template: %w", err)
+	}
+	return t, nil
+}
+
+// Reconcile reports the run's current state if it was not reported yet.
+func (r *Reporter) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
+	var pr pipelinev1.PipelineRun
+	if err := r.Client.Get(ctx, req.NamespacedName, &pr); err != nil {
+		return ctrl.Result{}, client.IgnoreNotFound(err)
+	}
+	if pr.Annotations[launch.AnnotationSkipReport] == "true" {
+		return ctrl.Result{}, nil
+	}
+	state, desc := StateOf(&pr)
+	if r.alreadyReported(&pr, state) {
+		return ctrl.Result{}, nil
+	}
+	if err := r.send(ctx, &pr, state, desc); err != nil {
+		return ctrl.Result{}, err
+	}
+	r.remember(pr.UID, state)
+	return ctrl.Result{}, r.markReported(ctx, &pr, state)
+}
+
+// alreadyReported consults the run's annotation, then this process's
+// memory; once the annotation has caught up, the memory is dropped.
+func (r *Reporter) alreadyReported(pr *pipelinev1.PipelineRun, state providers.State) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if pr.Annotations[launch.AnnotationReportedState] == string(state) {
+		delete(r.reported, pr.UID)
+		return true
+	}
+	return r.reported[pr.UID] == state
+}
+
+func (r *Reporter) remember(uid types.UID, state providers.State) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.reported == nil {
+		r.reported = map[types.UID]providers.State{}
+	}
+	r.reported[uid] = state
+}
+
+
+func (r *Reporter) send(ctx context.Context, pr *pipelinev1.PipelineRun, state providers.State, desc string) error {
+	kind := pr.Labels[launch.LabelProvider]
+	in, ok := r.Instances.Get(kind, pr.Annotations[launch.AnnotationInstance])
+	if !ok {
+		log.FromContext(ctx).Info("no provider instance for this run; not reporting", "provider", kind, "instance", pr.Annotations[launch.AnnotationInstance])
+		return nil
+	}
+	reporter, ok := in.Intake.(providers.StatusReporter)
+	if !ok {
+		return nil
+	}
+	status, err := r.status(pr, state, desc)
+	if err != nil {
+		return err
+	}
+	start := time.Now()
+	err = reporter.SetStatus(ctx, commitRef(pr), status)
+	metrics.ReportDuration.WithLabelValues(kind).Observe(time.Since(start).Seconds())
+	outcome := "sent"
+	if err != nil {
+		outcome = "failed"
+	}
+	metrics.Reports.WithLabelValues(kind, string(state), outcome).Inc()
+	return err
+}
+
+func (r *Reporter) status(pr *pipelinev1.PipelineRun, state providers.State, desc string) (providers.Status, error) {
+	s := providers.Status{State: state, Context: pr.Annotations[launch.AnnotationContext], Description: desc}
+	if r.TargetURL == nil {
+		return s, nil
+	}
+	ref := commitRef(pr)
+	var buf bytes.Buffer
+	err := r.TargetURL.Execute(&buf, Link{
+		Namespace: pr.Namespace, Name: pr.Name, Job: pr.Labels[launch.LabelJob],
+		Repo: ref.Repo, SHA: ref.SHA, Number: ref.Number,
+	})
+	if err != nil {
+		return s, fmt.Errorf("report: target URL: %w", err)
+	}
+	s.TargetURL = buf.String()
+	return s, nil
+}
+
+func commitRef(pr *pipelinev1.PipelineRun) event.CommitRef {
+	number, _ := strconv.Atoi(pr.Labels[launch.LabelPull])
+	return event.CommitRef{
+		Repo:   pr.Annotations[launch.AnnotationRepo],
+		SHA:    pr.Annotations[launch.AnnotationSHA],
+		Number: number,
+	}
+}
+
+// markReported records the reported state on the run itself, so a
+// restarted controller does not report it again.
+func (r *Reporter) markReported(ctx context.Context, pr *pipelinev1.PipelineRun, state providers.State) error {
+	patch, _ := json.Marshal(map[string]any{
+		"metadata": map[string]any{"annotations": map[string]string{launch.AnnotationReportedState: string(state)}},
+	})
+	err := r.Client.Patch(ctx, pr, client.RawPatch(types.MergePatchType, patch))
+	if apierrors.IsNotFound(err) {
+		return nil
+	}
+	return err
+}

@@ -1,0 +1,6 @@
+// Package all registers every provider kind; import it for its side effect.
+package all
+
+import (
+	_ "github.com/fresnel-ci/fresnel/providers/github" // github
+)

@@ -1,0 +1,34 @@
+package github
+
+import (
+	"crypto/hmac"
+	"crypto/sha1"
+	"encoding/hex"
+	"net/http"
+	"testing"
+
+	"github.com/fresnel-ci/fresnel/providers/providertest"
+)
+
+func sha1Hex(secret, body []byte) string {
+	mac := hmac.New(sha1.New, secret)
+	mac.Write(body)
+	return "sha1=" + hex.EncodeToString(mac.Sum(nil))
+}
+
+// FuzzParse feeds arbitrary bodies under every handled event name: Parse
+// must never panic and must return only typed errors.
+func FuzzParse(f *testing.F) {
+	providertest.Seeds(f, payloads(f))
+	p := newTestProvider(f)
+	f.Fuzz(func(t *testing.T, body []byte) {
+		for event := range handledEvents {
+			payload := providertest.Payload{Body: body, Header: http.Header{
+				"X-Github-Event":    {event},
+				"X-Github-Delivery": {"fuzz"},
+			}}
+			_, err := p.Parse(t.Context(), payload.Request(), body)
+			providertest.CheckTyped(t, err)
+		}
+	})
+}

@@ -1,0 +1,87 @@
+// Package github is the GitHub and GitHub Enterprise provider: it verifies
+// X-Hub-Signature-256, parses deliveries with go-scm and reports commit
+// statuses and comments through the REST API.
+package github
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+
+	"github.com/jenkins-x/go-scm/scm"
+	scmgithub "github.com/jenkins-x/go-scm/scm/driver/github"
+
+	"github.com/fresnel-ci/fresnel/providers"
+	"github.com/fresnel-ci/fresnel/providers/scmclient"
+)
+
+// Kind is the provider kind in settings and hook paths.
+const Kind = "github"
+
+// DefaultURL is the API of github.com.
+const DefaultURL = "https://api.github.com"
+
+// Options configure one GitHub instance.
+type Options struct {
+	// Secret is the webhook secret.
+	Secret []byte
+	// AllowSHA1 also accepts the legacy X-Hub-Signature (HMAC-SHA1) header.
+	AllowSHA1 bool
+	// URL is the API base: https://api.github.com or https://HOST/api/v3.
+	URL string
+	// Token is a personal access token or installation token.
+	Token string
+	// Transport carries API calls; nil means http.DefaultTransport.
+	Transport http.RoundTripper
+}
+
+// Provider is one GitHub instance.
+type Provider struct {
+	*scmclient.Client
+	opts  Options
+	hooks scm.WebhookService
+}
+
+var (
+	_ providers.Intake            = (*Provider)(nil)
+	_ providers.StatusReporter    = (*Provider)(nil)
+	_ providers.Commenter         = (*Provider)(nil)
+	_ providers.ChangeLister      = (*Provider)(nil)
+	_ providers.PullRequestReader = (*Provider)(nil)
+)
+
+func init() {
+	providers.Register(Kind, func(cfg providers.Config) (providers.Intake, error) {
+		allowSHA1, _ := strconv.ParseBool(cfg.Options["allowSHA1"])
+		return New(Options{Secret: cfg.Secret, AllowSHA1: allowSHA1, URL: cfg.URL, Token: cfg.Token})
+	})
+}
+
+// New returns a GitHub provider.
+func New(opts Options) (*Provider, error) {
+	if opts.URL == "" {
+		opts.URL = DefaultURL
+	}
+	client, err := scmgithub.New(opts.URL)
+	if err != nil {
+		return nil, err
+	}
+	scmclient.Authorize(client, "", opts.Token, opts.Transport)
+	return &Provider{
+		Client: &scmclient.Client{SCM: client, Component: "provider/github"},
+		opts:   opts,
+		hooks:  scmgithub.NewWebHookService(),
+	}, nil
+}
+
+// Verify checks X-Hub-Signature-256, or X-Hub-Signature (SHA-1) when the
+// instance allows it.
+func (p *Provider) Verify(_ context.Context, r *http.Request, body []byte) error {
+	if sig := r.Header.Get("X-Hub-Signature-256"); sig != "" {
+		return providers.VerifyHMAC(p.opts.Secret, body, sig, false)
+	}
+	if p.opts.AllowSHA1 {
+		return providers.VerifyHMAC(p.opts.Secret, body, r.Header.Get("X-Hub-Signature"), true)
+	}
+	return providers.Unauthorized("missing X-Hub-Signature-256")
+}

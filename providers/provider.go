@@ -1,0 +1,72 @@
+// Package providers defines the small role interfaces every SCM provider
+// implements, the typed errors the HTTP layer maps to status codes, and the
+// registry that builds provider instances by kind.
+package providers
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/fresnel-ci/fresnel/pkg/event"
+)
+
+// Verifier authenticates a delivery. It runs before any parsing and must
+// fail closed: any doubt is ErrUnauthorized.
+type Verifier interface {
+	Verify(ctx context.Context, r *http.Request, body []byte) error
+}
+
+// Parser turns a verified, size-bounded delivery into a normalized event.
+// It returns ErrBadPayload for input that cannot be used and an Ignored
+// error for events fresnel does not act on.
+type Parser interface {
+	Parse(ctx context.Context, r *http.Request, body []byte) (event.Event, error)
+}
+
+// Intake is what the webhook endpoint needs of a provider.
+type Intake interface {
+	Verifier
+	Parser
+}
+
+// State is the state of a reported result.
+type State string
+
+// Result states, as commit statuses know them.
+const (
+	StatePending State = "pending"
+	StateSuccess State = "success"
+	StateFailure State = "failure"
+	StateError   State = "error"
+)
+
+// Status is one result reported on a commit.
+type Status struct {
+	State       State
+	Context     string
+	Description string
+	TargetURL   string
+}
+
+// StatusReporter sets a commit status (or the SCM's equivalent). Setting the
+// same status twice must be harmless.
+type StatusReporter interface {
+	SetStatus(ctx context.Context, ref event.CommitRef, s Status) error
+}
+
+// Commenter posts a comment on a pull request and returns its id.
+type Commenter interface {
+	Comment(ctx context.Context, target event.Target, body string) (id string, err error)
+}
+
+// ChangeLister lists the files a pull request changes. Triggers call it
+// only when a job's rules need the list.
+type ChangeLister interface {
+	ChangedFiles(ctx context.Context, ev event.Event) ([]string, error)
+}
+
+// PullRequestReader fills in what a comment event lacks about its pull
+// request (base branch, head SHA, draft state) from the SCM's API.
+type PullRequestReader interface {
+	CompletePullRequest(ctx context.Context, ev event.Event) (event.Event, error)
+}

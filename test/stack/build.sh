@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# Builds the local stack's binaries from their Go modules, once, into a cache
+# keyed by versions and the Go version. Prints the cache directory.
+#
+#   test/stack/build.sh            build what is missing, print the bin dir
+set -euo pipefail
+
+ETCD_VERSION=v3.7.3
+KUBE_VERSION=v1.37.2
+KUBE_STAGING_VERSION=v0.37.2
+KWOK_VERSION=v0.8.0
+TEKTON_VERSION=v1.15.1
+
+cache_root=${FRESNEL_E2E_CACHE:-$HOME/.cache/fresnel-e2e}
+go_version=$(go env GOVERSION)
+bin_dir="$cache_root/bin-etcd$ETCD_VERSION-kube$KUBE_VERSION-kwok$KWOK_VERSION-tekton$TEKTON_VERSION-$go_version"
+work="$cache_root/src"
+
+log() { echo "stack/build: $*" >&2; }
+
+# wrapper_module DIR NAME: an empty module to build a dependency's commands in.
+wrapper_module() {
+	mkdir -p "$1"
+	if [ ! -f "$1/go.mod" ]; then
+		printf 'module %s\n\ngo 1.25\n' "$2" >"$1/go.mod"
+		printf 'package main\n\nfunc main() {}\n' >"$1/main.go"
+	fi
+}
+
+build_etcd() {
+	local dir="$work/etcd"
+	wrapper_module "$dir" fresnel.local/etcd
+	(cd "$dir" && go get "go.etcd.io/etcd/server/v3@$ETCD_VERSION" >&2 &&
+		go build -trimpath -o "$bin_dir/etcd.tmp" go.etcd.io/etcd/server/v3 >&2)
+	mv "$bin_dir/etcd.tmp" "$bin_dir/etcd"
+}
+
+build_kube() {
+	local dir="$work/kube"
+	kube_module "$dir"
+	(
+		cd "$dir"
+		go build -trimpath -ldflags "$(kube_ldflags)" -o "$bin_dir/kube-apiserver.tmp" k8s.io/kubernetes/cmd/kube-apiserver >&2
+		go build -trimpath -ldflags "$(kube_ldflags)" -o "$bin_dir/kube-scheduler.tmp" k8s.io/kubernetes/cmd/kube-scheduler >&2
+	)
+	mv "$bin_dir/kube-apiserver.tmp" "$bin_dir/kube-apiserver"
+	mv "$bin_dir/kube-scheduler.tmp" "$bin_dir/kube-scheduler"
+}
+
+build_kubectl() {
+	local dir="$work/kube"
+	kube_module "$dir"
+	(cd "$dir" && go build -trimpath -ldflags "$(kube_ldflags)" -o "$bin_dir/kubectl.tmp" k8s.io/kubernetes/cmd/kubectl >&2)
+	mv "$bin_dir/kubectl.tmp" "$bin_dir/kubectl"
+}
+
+# kube_ldflags: stamp the release version as Kubernetes' own build does
+# (hack/lib/version.sh); unstamped binaries report v0.0.0-master, which
+# version checks (Tekton's KUBERNETES_MIN_VERSION, kubectl skew) reject.
+kube_ldflags() {
+	local v=${KUBE_VERSION#v} pkg flags=""
+	local major=${v%%.*} minor
+	minor=${v#*.}
+	minor=${minor%%.*}
+	for pkg in k8s.io/client-go/pkg/version k8s.io/component-base/version; do
+		flags+=" -X $pkg.gitVersion=$KUBE_VERSION -X $pkg.gitMajor=$major -X $pkg.gitMinor=$minor -X $pkg.gitTreeState=clean"
+	done
+	echo "$flags"
+}
+
+# kube_module DIR: a wrapper module requiring k8s.io/kubernetes, with each of
+# its staging modules (required as v0.0.0 and replaced by ./staging/src/...
+# in its own go.mod) pointed at the published release. Only the staging
+# modules: k8s.io/utils and k8s.io/kube-openapi are real pseudo-versions.
+kube_module() {
+	local dir=$1
+	# Start from a clean go.mod so that stale replaces cannot linger.
+	rm -f "$dir/go.mod"
+	wrapper_module "$dir" fresnel.local/kube
+	(
+		cd "$dir"
+		local gomod
+		gomod=$(go mod download -json "k8s.io/kubernetes@$KUBE_VERSION" | sed -n 's/.*"GoMod": "\(.*\)",*/\1/p')
+		local staging
+		staging=$(awk '/^\t*k8s\.io\/[a-z0-9-]+ => \.\/staging\// {print $1}' "$gomod" | sort -u)
+		[ -n "$staging" ] || { log "no staging modules found in $gomod"; exit 1; }
+		local args=()
+		for m in $staging; do
+			args+=(-replace "$m=$m@$KUBE_STAGING_VERSION")
+		done
+		go mod edit "${args[@]}"
+		go get "k8s.io/kubernetes/cmd/kube-apiserver@$KUBE_VERSION" \
+			"k8s.io/kubernetes/cmd/kube-scheduler@$KUBE_VERSION" \
+			"k8s.io/kubernetes/cmd/kubectl@$KUBE_VERSION" >&2
+	)
+}
+
+build_kwok() {
+	GOBIN="$bin_dir/.kwok" go install -trimpath "sigs.k8s.io/kwok/cmd/kwok@$KWOK_VERSION" >&2
+	mv "$bin_dir/.kwok/kwok" "$bin_dir/kwok"
+}
+
+build_tekton() {
+	local dir="$work/tekton"
+	wrapper_module "$dir" fresnel.local/tekton
+	(cd "$dir" && go get "github.com/tektoncd/pipeline/cmd/controller@$TEKTON_VERSION" >&2 &&
+		go build -trimpath -o "$bin_dir/tekton-controller.tmp" github.com/tektoncd/pipeline/cmd/controller >&2)
+	mv "$bin_dir/tekton-controller.tmp" "$bin_dir/tekton-controller"
+}
+
+mkdir -p "$bin_dir" "$work"
+for part in etcd kube-apiserver kubectl kwok tekton-controller; do
+	if [ -x "$bin_dir/$part" ] && { [ "$part" != kube-apiserver ] || [ -x "$bin_dir/kube-scheduler" ]; }; then
+		continue
+	fi
+	log "building $part (once; cached in $bin_dir)"
+	start=$(date +%s)
+	case $part in
+	etcd) build_etcd ;;
+	kube-apiserver) build_kube ;;
+	kubectl) build_kubectl ;;
+	kwok) build_kwok ;;
+	tekton-controller) build_tekton ;;
+	esac
+	log "built $part in $(($(date +%s) - start))s"
+done
+echo "$bin_dir"
