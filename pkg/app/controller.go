@@ -5,7 +5,7 @@ import (
 	"fmt"
 
 	"github.com/go-logr/logr"
-	"github.com/go-logr/logr/funcr"
+	"github.com/sirupsen/logrus"
 	pipelinev1 "github.com/tektoncd/pipeline/pkg/apis/pipeline/v1"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -46,8 +46,9 @@ func (a *App) RunController(ctx context.Context, opts ControllerOptions) error {
 		LeaderElectionID:        "fresnel-controller",
 		LeaderElectionNamespace: a.Settings.Namespace,
 		Cache: cache.Options{
-			ByObject:         map[client.Object]cache.ByObject{&pipelinev1.PipelineRun{}: {Label: managed}},
-			DefaultTransform: cache.TransformStripManagedFields(),
+			DefaultNamespaces: map[string]cache.Config{a.Settings.Namespace: {}},
+			ByObject:          map[client.Object]cache.ByObject{&pipelinev1.PipelineRun{}: {Label: managed}},
+			DefaultTransform:  cache.TransformStripManagedFields(),
 		},
 	})
 	if err != nil {
@@ -71,7 +72,5 @@ func (a *App) RunController(ctx context.Context, opts ControllerOptions) error {
 
 // logr routes controller-runtime's logs through logrus.
 func (a *App) logr() logr.Logger {
-	return funcr.New(func(prefix, args string) {
-		a.Log.WithField("component", prefix).Info(args)
-	}, funcr.Options{Verbosity: 0})
+	return logr.New(logrusSink{entry: logrus.NewEntry(a.Log).WithField("component", "controller")})
 }

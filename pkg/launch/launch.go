@@ -54,9 +54,6 @@ func (l *Launcher) Launch(ctx context.Context, ev event.Event, jobs []*triggers.
 
 func (l *Launcher) launchOne(ctx context.Context, ev event.Event, job *triggers.Job) (Run, error) {
 	ns := l.Namespace
-	if job.Namespace != "" {
-		ns = job.Namespace
-	}
 	pr, err := PipelineRun(job, ev, ns)
 	if err != nil {
 		return Run{Job: job.Name}, err

@@ -95,7 +95,6 @@ func (r *Reporter) remember(uid types.UID, state providers.State) {
 	r.reported[uid] = state
 }
 
-
 func (r *Reporter) send(ctx context.Context, pr *pipelinev1.PipelineRun, state providers.State, desc string) error {
 	kind := pr.Labels[launch.LabelProvider]
 	in, ok := r.Instances.Get(kind, pr.Annotations[launch.AnnotationInstance])

@@ -1,0 +1,137 @@
+package harness
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"sync"
+)
+
+// Call is one request an SCM stand-in received.
+type Call struct {
+	Method string
+	Path   string
+	Body   []byte
+}
+
+// FakeSCM stands in for an SCM's API on loopback: it records every call
+// and answers from the handlers a test registers.
+type FakeSCM struct {
+	*httptest.Server
+	mux   *http.ServeMux
+	mu    sync.Mutex
+	calls []Call
+}
+
+// NewFakeSCM starts an SCM stand-in with no routes; unknown calls get 404.
+func NewFakeSCM() *FakeSCM {
+	f := &FakeSCM{mux: http.NewServeMux()}
+	f.Server = httptest.NewServer(http.HandlerFunc(f.serve))
+	return f
+}
+
+func (f *FakeSCM) serve(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(r.Body)
+	f.mu.Lock()
+	f.calls = append(f.calls, Call{Method: r.Method, Path: r.URL.EscapedPath(), Body: body})
+	f.mu.Unlock()
+	r.Body = io.NopCloser(strings.NewReader(string(body)))
+	f.mux.ServeHTTP(w, r)
+}
+
+// Handle registers a handler for a ServeMux pattern ("POST /repos/{o}/{r}/statuses/{sha}").
+func (f *FakeSCM) Handle(pattern string, h http.HandlerFunc) { f.mux.HandleFunc(pattern, h) }
+
+// JSON registers a fixed JSON answer for a pattern.
+func (f *FakeSCM) JSON(pattern string, status int, body string) {
+	f.Handle(pattern, func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(status)
+		_, _ = io.WriteString(w, body)
+	})
+}
+
+// Calls returns the calls received so far whose method and path prefix
+// match (empty matches all).
+func (f *FakeSCM) Calls(method, pathPrefix string) []Call {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []Call
+	for _, c := range f.calls {
+		if (method == "" || c.Method == method) && strings.HasPrefix(c.Path, pathPrefix) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// GitHubStatus is a commit status as GitHub's API takes it.
+type GitHubStatus struct {
+	SHA         string `json:"-"`
+	State       string `json:"state"`
+	Context     string `json:"context"`
+	Description string `json:"description"`
+	TargetURL   string `json:"target_url"`
+}
+
+// NewFakeGitHub answers the GitHub REST calls fresnel makes, in GitHub's
+// response shapes: commit statuses, comments, a pull request and its files.
+func NewFakeGitHub() *FakeSCM {
+	f := NewFakeSCM()
+	f.Handle("POST /repos/{owner}/{repo}/statuses/{sha}", func(w http.ResponseWriter, r *http.Request) {
+		var s GitHubStatus
+		body, _ := io.ReadAll(r.Body)
+		_ = json.Unmarshal(body, &s)
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusCreated)
+		_ = json.NewEncoder(w).Encode(map[string]any{
+			"id": 1, "state": s.State, "context": s.Context, "description": s.Description,
+			"target_url": s.TargetURL, "url": r.URL.String(),
+		})
+	})
+	f.Handle("POST /repos/{owner}/{repo}/issues/{number}/comments", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusCreated)
+		_, _ = io.WriteString(w, `{"id": 1001, "body": "ok", "user": {"login": "fresnel-bot"}}`)
+	})
+	return f
+}
+
+// GitHubStatuses returns the commit statuses received, in order.
+func (f *FakeSCM) GitHubStatuses() []GitHubStatus {
+	var out []GitHubStatus
+	for _, c := range f.Calls(http.MethodPost, "/repos/") {
+		if !strings.Contains(c.Path, "/statuses/") {
+			continue
+		}
+		var s GitHubStatus
+		_ = json.Unmarshal(c.Body, &s)
+		s.SHA = c.Path[strings.LastIndex(c.Path, "/")+1:]
+		out = append(out, s)
+	}
+	return out
+}
+
+// GitHubPullRequest registers GET answers for pull request number of repo
+// (owner/name): the pull request with the given head SHA and base branch,
+// and its changed files.
+func (f *FakeSCM) GitHubPullRequest(repo string, number int, headSHA, baseRef string, files []string) {
+	pr := map[string]any{
+		"number": number, "state": "open", "title": "change", "draft": false,
+		"html_url": "https://github.com/" + repo + "/pull/" + strconv.Itoa(number),
+		"user":     map[string]any{"login": "octocat"},
+		"head":     map[string]any{"ref": "feature", "sha": headSHA, "repo": map[string]any{"full_name": repo}},
+		"base":     map[string]any{"ref": baseRef, "sha": "0000000000000000000000000000000000000001", "repo": map[string]any{"full_name": repo}},
+	}
+	prJSON, _ := json.Marshal(pr)
+	f.JSON("GET /repos/"+repo+"/pulls/"+strconv.Itoa(number), http.StatusOK, string(prJSON))
+	list := make([]map[string]any, 0, len(files))
+	for _, name := range files {
+		list = append(list, map[string]any{"filename": name, "status": "modified", "additions": 1, "deletions": 0, "changes": 1})
+	}
+	filesJSON, _ := json.Marshal(list)
+	f.JSON("GET /repos/"+repo+"/pulls/"+strconv.Itoa(number)+"/files", http.StatusOK, string(filesJSON))
+}

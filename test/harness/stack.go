@@ -1,0 +1,147 @@
+// Package harness runs fresnel against the real local stack for the
+// end-to-end tests, the demo and the load benchmark: it brings the stack
+// up, builds and starts the fresnel binary, and stands in for SCM APIs.
+package harness
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"time"
+
+	tekton "github.com/tektoncd/pipeline/pkg/client/clientset/versioned"
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
+	"k8s.io/client-go/tools/clientcmd"
+)
+
+// Stack is a running local stack.
+type Stack struct {
+	Kubeconfig string
+	Rest       *rest.Config
+	Kube       kubernetes.Interface
+	Tekton     tekton.Interface
+}
+
+// RepoRoot is the project's root directory.
+func RepoRoot() string {
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Join(filepath.Dir(file), "..", "..")
+}
+
+func stackScript() string { return filepath.Join(RepoRoot(), "test", "stack", "stack.sh") }
+
+// StackRunning reports whether a healthy local stack is up already.
+func StackRunning(ctx context.Context) bool {
+	return exec.CommandContext(ctx, stackScript(), "status").Run() == nil
+}
+
+// DownStack stops the local stack.
+func DownStack(ctx context.Context) error {
+	down := exec.CommandContext(ctx, stackScript(), "down")
+	down.Stdout, down.Stderr = os.Stderr, os.Stderr
+	return down.Run()
+}
+
+// UpStack starts the local stack (building its binaries on first use) and
+// connects to it.
+func UpStack(ctx context.Context) (*Stack, error) {
+	script := stackScript()
+	up := exec.CommandContext(ctx, script, "up")
+	up.Stdout, up.Stderr = os.Stderr, os.Stderr
+	if err := up.Run(); err != nil {
+		return nil, fmt.Errorf("harness: %s up: %w", script, err)
+	}
+	out, err := exec.CommandContext(ctx, script, "env").Output()
+	if err != nil {
+		return nil, fmt.Errorf("harness: %s env: %w", script, err)
+	}
+	env := parseExports(out)
+	kubeconfig := env["KUBECONFIG"]
+	if kubeconfig == "" {
+		return nil, fmt.Errorf("harness: %s env printed no KUBECONFIG", script)
+	}
+	return Connect(kubeconfig)
+}
+
+// Connect builds clients for the cluster in kubeconfig.
+func Connect(kubeconfig string) (*Stack, error) {
+	cfg, err := clientcmd.BuildConfigFromFlags("", kubeconfig)
+	if err != nil {
+		return nil, err
+	}
+	cfg.QPS, cfg.Burst = 200, 400
+	kube, err := kubernetes.NewForConfig(cfg)
+	if err != nil {
+		return nil, err
+	}
+	tc, err := tekton.NewForConfig(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return &Stack{Kubeconfig: kubeconfig, Rest: cfg, Kube: kube, Tekton: tc}, nil
+}
+
+func parseExports(out []byte) map[string]string {
+	env := map[string]string{}
+	sc := bufio.NewScanner(bytes.NewReader(out))
+	for sc.Scan() {
+		line := strings.TrimPrefix(strings.TrimSpace(sc.Text()), "export ")
+		if k, v, ok := strings.Cut(line, "="); ok {
+			env[k] = strings.Trim(v, `"'`)
+		}
+	}
+	return env
+}
+
+// Namespace creates a namespace with the default ServiceAccount Tekton
+// needs (nothing else makes one on this stack).
+func (s *Stack) Namespace(ctx context.Context, name string) error {
+	_, err := s.Kube.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name}}, metav1.CreateOptions{})
+	if err != nil && !apierrors.IsAlreadyExists(err) {
+		return err
+	}
+	sa := &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Name: "default", Namespace: name}}
+	_, err = s.Kube.CoreV1().ServiceAccounts(name).Create(ctx, sa, metav1.CreateOptions{})
+	if err != nil && !apierrors.IsAlreadyExists(err) {
+		return err
+	}
+	return nil
+}
+
+// BuildFresnel builds the fresnel binary into dir and returns its path.
+func BuildFresnel(ctx context.Context, dir string) (string, error) {
+	bin := filepath.Join(dir, "fresnel")
+	cmd := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/fresnel")
+	cmd.Dir = RepoRoot()
+	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+	if err := cmd.Run(); err != nil {
+		return "", fmt.Errorf("harness: build fresnel: %w", err)
+	}
+	return bin, nil
+}
+
+// WaitFor polls cond every interval until it returns true, an error, or
+// the timeout passes.
+func WaitFor(timeout, interval time.Duration, cond func() (bool, error)) error {
+	deadline := time.Now().Add(timeout)
+	for {
+		ok, err := cond()
+		if err != nil || ok {
+			return err
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("harness: condition not met within %s", timeout)
+		}
+		time.Sleep(interval)
+	}
+}
