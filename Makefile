@@ -47,7 +47,7 @@ lint: ## go vet and a gofmt check
 
 .PHONY: demo
 demo: build ## Bring up the local stack, run fresnel and send sample webhooks from each SCM
-	test/demo/demo.sh
+	$(GO) run ./test/demo $(ARGS)
 
 .PHONY: stack-up
 stack-up: ## Start the local stack (etcd, kube-apiserver, Tekton, kwok)

@@ -118,9 +118,13 @@ type Target struct {
 	Number int    `json:"number"`
 }
 
-// String names the event for logs: "pull_request/opened owner/repo#1".
+// String names the event for logs: "pull_request/opened owner/repo#1",
+// "push refs/heads/main owner/repo".
 func (e Event) String() string {
 	s := string(e.Kind) + "/" + string(e.Action) + " " + e.Repo.FullName
+	if e.Kind == KindPush {
+		s = string(e.Kind) + " " + e.Ref + " " + e.Repo.FullName
+	}
 	if e.Number > 0 {
 		s += "#" + strconv.Itoa(e.Number)
 	}

@@ -17,15 +17,14 @@ import (
 	"github.com/fresnel-ci/fresnel/providers"
 )
 
-// hookResponse is the JSON body of every answer to a delivery.
+// hookResponse is the JSON body of every answer to a delivery; runs and
+// skipped jobs appear once the event was dispatched.
 type hookResponse struct {
 	Delivery string `json:"delivery,omitempty"`
 	Event    string `json:"event,omitempty"`
-	Runs     any    `json:"runs,omitempty"`
-	Skipped  any    `json:"skipped,omitempty"`
 	Ignored  string `json:"ignored,omitempty"`
 	Error    string `json:"error,omitempty"`
-	outcome  dispatch.Outcome
+	*dispatch.Outcome
 }
 
 func (s *Server) hook(w http.ResponseWriter, r *http.Request) {
@@ -47,7 +46,7 @@ func (s *Server) hook(w http.ResponseWriter, r *http.Request) {
 	case resp.Error != "":
 		log.WithField("error", resp.Error).Warn("webhook refused")
 	default:
-		log.WithField("runs", len(resp.outcome.Runs)).Info("webhook handled")
+		log.WithField("runs", resp.runCount()).Info("webhook handled")
 	}
 	writeJSON(w, status, resp)
 }
@@ -76,7 +75,7 @@ func (s *Server) handleHook(r *http.Request, in providers.Instance, log *logrus.
 		return providers.HTTPStatus(err), resp, ev
 	}
 	out, err := s.opts.Handler.Handle(r.Context(), in, ev)
-	resp.outcome, resp.Runs, resp.Skipped = out, out.Runs, out.Skipped
+	resp.Outcome = &out
 	if err != nil {
 		resp.Error = err.Error()
 		return http.StatusInternalServerError, resp, ev
@@ -106,4 +105,11 @@ func result(status int, resp hookResponse) string {
 		return "ignored"
 	}
 	return strconv.Itoa(status)
+}
+
+func (r hookResponse) runCount() int {
+	if r.Outcome == nil {
+		return 0
+	}
+	return len(r.Outcome.Runs)
 }

@@ -2,5 +2,6 @@
 package all
 
 import (
+	_ "github.com/fresnel-ci/fresnel/providers/gerrit" // gerrit
 	_ "github.com/fresnel-ci/fresnel/providers/github" // github
 )

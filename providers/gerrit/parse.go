@@ -1,0 +1,155 @@
+package gerrit
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strconv"
+
+	"github.com/fresnel-ci/fresnel/pkg/event"
+	"github.com/fresnel-ci/fresnel/providers"
+	"github.com/fresnel-ci/fresnel/providers/scmhook"
+)
+
+// message is one stream event, as the webhooks plugin posts it. Only what
+// fresnel uses is read; the types below accept every form Gerrit 2.x and
+// 3.x send (numbers as strings or ints, project as a string or an object).
+type message struct {
+	Type string `json:"type"`
+	// Project and RefName are top-level only since Gerrit 2.14.
+	Project  projectName `json:"project"`
+	RefName  string      `json:"refName"`
+	Change   *change     `json:"change"`
+	PatchSet *patchSet   `json:"patchSet"`
+	// Author and Comment are set on comment-added.
+	Author  *account `json:"author"`
+	Comment string   `json:"comment"`
+	// NewRev is the merged commit on change-merged (Gerrit 2.13+).
+	NewRev    string     `json:"newRev"`
+	Submitter *account   `json:"submitter"`
+	RefUpdate *refUpdate `json:"refUpdate"`
+}
+
+type change struct {
+	Project projectName `json:"project"`
+	Branch  string      `json:"branch"`
+	Number  number      `json:"number"`
+	Subject string      `json:"subject"`
+	Owner   *account    `json:"owner"`
+	URL     string      `json:"url"`
+	WIP     bool        `json:"wip"`
+	Private bool        `json:"private"`
+}
+
+type patchSet struct {
+	Number   number `json:"number"`
+	Revision string `json:"revision"`
+	Ref      string `json:"ref"`
+	Kind     string `json:"kind"`
+	IsDraft  bool   `json:"isDraft"`
+}
+
+type refUpdate struct {
+	OldRev  string      `json:"oldRev"`
+	NewRev  string      `json:"newRev"`
+	RefName string      `json:"refName"`
+	Project projectName `json:"project"`
+}
+
+type account struct {
+	Name     string `json:"name"`
+	Email    string `json:"email"`
+	Username string `json:"username"`
+}
+
+// login names an account for OWNERS and command checks: its user name, or
+// its email where the event has no user name.
+func (a *account) login() string {
+	if a == nil {
+		return ""
+	}
+	if a.Username != "" {
+		return a.Username
+	}
+	return a.Email
+}
+
+// number reads a JSON number or a string of digits (Gerrit 2.x quotes
+// change and patch set numbers).
+type number int
+
+func (n *number) UnmarshalJSON(b []byte) error {
+	s := string(b)
+	if s == "null" {
+		return nil
+	}
+	if len(b) > 0 && b[0] == '"' {
+		if err := json.Unmarshal(b, &s); err != nil {
+			return err
+		}
+	}
+	if s == "" {
+		*n = 0
+		return nil
+	}
+	v, err := strconv.Atoi(s)
+	if err != nil {
+		return fmt.Errorf("%s is not a whole number", b)
+	}
+	*n = number(v)
+	return nil
+}
+
+// projectName reads a project given as "name" or as {"name": "..."}.
+type projectName string
+
+func (p *projectName) UnmarshalJSON(b []byte) error {
+	if len(b) > 0 && b[0] == '{' {
+		var o struct {
+			Name string `json:"name"`
+		}
+		err := json.Unmarshal(b, &o)
+		*p = projectName(o.Name)
+		return err
+	}
+	var s string
+	err := json.Unmarshal(b, &s)
+	*p = projectName(s)
+	return err
+}
+
+// Parse turns a verified delivery into an event. The delivery id is a hash
+// of the body, so a redelivered event gets the same id.
+func (p *Provider) Parse(_ context.Context, _ *http.Request, body []byte) (event.Event, error) {
+	ev, err := p.parse(body)
+	ev.Provider, ev.Delivery = Kind, deliveryID(body)
+	return ev, err
+}
+
+func (p *Provider) parse(body []byte) (event.Event, error) {
+	var m message
+	if err := json.Unmarshal(body, &m); err != nil {
+		return event.Event{}, providers.BadPayload("gerrit event: %v", err)
+	}
+	if m.Type == "" {
+		return event.Event{}, providers.BadPayload("gerrit event without a type")
+	}
+	convert, ok := converters[m.Type]
+	if !ok {
+		return event.Event{}, providers.Ignore("event %q is not handled", m.Type)
+	}
+	ev, err := convert(p, &m)
+	if err != nil {
+		return ev, err
+	}
+	return ev, scmhook.Validate(ev)
+}
+
+// deliveryID is the first 32 hex digits of the body's SHA-256.
+func deliveryID(body []byte) string {
+	sum := sha256.Sum256(body)
+	return hex.EncodeToString(sum[:])[:32]
+}
