@@ -141,13 +141,18 @@ func (a *App) RunWebhook(ctx context.Context) error {
 	limits := a.Settings.Server
 	hs := server.HTTPServer(limits.Address, srv.Router(), limits.ReadHeaderTimeout.Duration,
 		limits.ReadTimeout.Duration, limits.WriteTimeout.Duration, limits.IdleTimeout.Duration)
-	errc := make(chan error, 1)
-	go func() { errc <- hs.ListenAndServe() }()
+	errc := make(chan error, 2)
+	go func() { errc <- fmt.Errorf("app: webhook server: %w", hs.ListenAndServe()) }()
+	go func() {
+		if err := a.WatchJobs(ctx); err != nil {
+			errc <- fmt.Errorf("app: watch job configuration: %w", err)
+		}
+	}()
 	srv.SetReady(true)
 	a.Log.WithField("address", limits.Address).Info("webhook server listening")
 	select {
 	case err := <-errc:
-		return fmt.Errorf("app: webhook server: %w", err)
+		return err
 	case <-ctx.Done():
 	}
 	srv.SetReady(false)

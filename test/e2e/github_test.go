@@ -2,6 +2,8 @@ package e2e
 
 import (
 	"net/http"
+	"os"
+	"strconv"
 	"sort"
 	"strings"
 	"testing"
@@ -314,5 +316,50 @@ func TestTestCommandRunsTheNamedJob(t *testing.T) {
 	}
 	if after := len(gh.Calls(http.MethodGet, "")); after != before {
 		t.Fatalf("plain comment made %d API reads", after-before)
+	}
+}
+
+func TestJobConfigHotReload(t *testing.T) {
+	ns := newNamespace(t)
+	gh := harness.NewFakeGitHub()
+	defer gh.Close()
+	one := "presubmits:\n  acme/widgets:\n  - name: first\n    always_run: true\n    spec: {containers: [{image: x, command: [\"true\"]}]}\n"
+	f := startFresnel(t, stack.Kubeconfig, githubSettings(ns, gh.URL), one)
+	configPath := f.Dir + "/config.yaml"
+	sendPR := func(n int) hookAnswer {
+		body := harness.GitHubPullRequestEvent("opened", repo, n, headSHA, "main")
+		status, ans := send(t, f, "github", "public", harness.GitHubHeader("pull_request", "reload-"+strconv.Itoa(n), githubSecret, body), body)
+		if status != http.StatusOK {
+			t.Fatalf("status %d answer %+v", status, ans)
+		}
+		return ans
+	}
+	waitJobs := func(want string) {
+		t.Helper()
+		n := 100
+		err := harness.WaitFor(15*time.Second, 300*time.Millisecond, func() (bool, error) {
+			n++
+			return strings.Join(runNames(sendPR(n)), ",") == want, nil
+		})
+		if err != nil {
+			t.Fatalf("jobs never became %s", want)
+		}
+	}
+	two := one + "  - name: second\n    always_run: true\n    spec: {containers: [{image: x, command: [\"true\"]}]}\n"
+	if err := os.WriteFile(configPath, []byte(two), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	waitJobs("first,second")
+
+	// A broken configuration is rejected: the last good one stays.
+	if err := os.WriteFile(configPath, []byte("presubmits:\n  acme/widgets:\n  - name: broken\n    bogus_field: 1\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(2 * time.Second)
+	if got := strings.Join(runNames(sendPR(1)), ","); got != "first,second" {
+		t.Fatalf("after a broken config, jobs = %s, want first,second", got)
+	}
+	if !strings.Contains(f.Logs(), "job configuration rejected") {
+		t.Fatalf("the rejection was not logged")
 	}
 }
