@@ -15,7 +15,6 @@ import (
 	"github.com/fresnel-ci/fresnel/test/harness"
 )
 
-
 // newNamespace makes a fresh namespace (with its default ServiceAccount)
 // for one test.
 func newNamespace(t *testing.T) string {

@@ -3,8 +3,8 @@ package e2e
 import (
 	"net/http"
 	"os"
-	"strconv"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -193,7 +193,9 @@ func TestBadInputIsRefusedAndStartsNothing(t *testing.T) {
 			h.Del("X-Hub-Signature-256")
 			return h
 		}, body, 401, "X-Hub-Signature-256"},
-		{"malformed JSON", func() http.Header { return harness.GitHubHeader("pull_request", "d3", githubSecret, []byte("{not json")) }, []byte("{not json"), 400, "bad payload"},
+		{"malformed JSON", func() http.Header {
+			return harness.GitHubHeader("pull_request", "d3", githubSecret, []byte("{not json"))
+		}, []byte("{not json"), 400, "bad payload"},
 		{"pull_request null", func() http.Header {
 			return harness.GitHubHeader("pull_request", "d4", githubSecret, []byte(`{"action":"opened","pull_request":null}`))
 		}, []byte(`{"action":"opened","pull_request":null}`), 400, "bad payload"},
