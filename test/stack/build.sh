@@ -10,6 +10,7 @@ KUBE_VERSION=v1.37.2
 KUBE_STAGING_VERSION=v0.37.2
 KWOK_VERSION=v0.8.0
 TEKTON_VERSION=v1.15.1
+HELM_VERSION=v3.22.0
 
 cache_root=${FRESNEL_E2E_CACHE:-$HOME/.cache/fresnel-e2e}
 go_version=$(go env GOVERSION)
@@ -108,8 +109,15 @@ build_tekton() {
 	mv "$bin_dir/tekton-controller.tmp" "$bin_dir/tekton-controller"
 }
 
+# build_helm: the Helm CLI, for rendering and installing charts/fresnel in
+# the e2e suite.
+build_helm() {
+	GOBIN="$bin_dir/.helm" go install -trimpath "helm.sh/helm/v3/cmd/helm@$HELM_VERSION" >&2
+	mv "$bin_dir/.helm/helm" "$bin_dir/helm"
+}
+
 mkdir -p "$bin_dir" "$work"
-for part in etcd kube-apiserver kubectl kwok tekton-controller; do
+for part in etcd kube-apiserver kubectl kwok tekton-controller helm; do
 	if [ -x "$bin_dir/$part" ] && { [ "$part" != kube-apiserver ] || [ -x "$bin_dir/kube-scheduler" ]; }; then
 		continue
 	fi
@@ -121,6 +129,7 @@ for part in etcd kube-apiserver kubectl kwok tekton-controller; do
 	kubectl) build_kubectl ;;
 	kwok) build_kwok ;;
 	tekton-controller) build_tekton ;;
+	helm) build_helm ;;
 	esac
 	log "built $part in $(($(date +%s) - start))s"
 done

@@ -30,16 +30,21 @@
 #                                      container (Tekton's entrypoint format), which
 #                                      Tekton turns into task results
 #
-# Measured on this machine (2 cores, binaries cached): `up` from nothing ~NN s,
-# of which the check PipelineRun ~N s; RSS of the running stack ~NNN MB
-# (etcd ~NN, kube-apiserver ~NNN, kube-scheduler ~NN, tekton-controller ~NN, kwok ~NN).
-# `up` on a healthy stack ~0.1 s; `down` ~N s.
+# Measured on this machine (2 cores, binaries cached, load average 5-10 from other
+# builds): `up` from nothing 19-31 s (kube-apiserver /readyz after 8-12 s, Tekton
+# objects applied after 16-25 s, the check PipelineRun 1-3 s); RSS right after `up`
+# ~670-690 MB (kube-apiserver ~430, kube-scheduler ~67, tekton-controller ~75,
+# etcd ~56, kwok ~60), growing with objects (kube-apiserver ~1.4 GB with ~760
+# PipelineRuns and their TaskRuns and Pods). `up` on a healthy stack ~1 s;
+# `down` ~3 s. One PipelineRun: ~1 s; with fresnel.dev/test-duration: that + ~1 s.
 #
 # Not here (no kube-controller-manager): garbage collection (deleting a PipelineRun
 # leaves its TaskRuns and Pods: delete them too), namespace deletion (a deleted
 # namespace stays Terminating), automatic `default` ServiceAccounts (create one in
-# every namespace that runs pods). Tekton itself binds :8080 and its probes/profiling
-# ports on all interfaces (knative's code, not configurable).
+# every namespace that runs pods). The Tekton controller binds :8080 (knative's
+# probes, fixed) and its probes and profiling ports on all interfaces (their host is
+# not configurable), so only one stack can run at a time; everything else listens
+# on 127.0.0.1 only.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -121,40 +126,34 @@ start() {
 	echo $! >"$run/pids/$name.pid"
 }
 
-any_alive() {
-	local c
-	for c in "$@"; do
-		alive "$c" && return 0
-	done
-	return 1
-}
-
 # stop_all: SIGTERM to every running component at once (the data goes
-# anyway), SIGKILL to whatever still runs 5 s later.
+# anyway), SIGKILL to whatever still runs 10 s later.
 stop_all() {
-	local c i pid running=()
+	local c i t0 deadline left=() still
 	for ((i = ${#COMPONENTS[@]} - 1; i >= 0; i--)); do
 		c=${COMPONENTS[i]}
 		if alive "$c"; then
 			kill -TERM "$(pid_of "$c")" 2>/dev/null || true
-			running+=("$c")
+			left+=("$c")
 		fi
 	done
-	if [ ${#running[@]} -eq 0 ]; then
-		rm -f "$run"/pids/*.pid
-		return 0
-	fi
-	for i in $(seq 50); do
-		any_alive "${running[@]}" || break
-		sleep 0.1
+	t0=$(now)
+	deadline=$((SECONDS + 10))
+	while [ ${#left[@]} -gt 0 ] && [ "$SECONDS" -lt "$deadline" ]; do
+		still=()
+		for c in "${left[@]}"; do
+			if alive "$c"; then
+				still+=("$c")
+			else
+				log "stopped $c ($(since "$t0")s)"
+			fi
+		done
+		left=(${still[@]+"${still[@]}"})
+		[ ${#left[@]} -eq 0 ] || sleep 0.1
 	done
-	for c in "${running[@]}"; do
-		pid=$(pid_of "$c")
-		if alive "$c"; then
-			log "$c (pid $pid) ignored SIGTERM for 5s; sending SIGKILL"
-			kill -KILL "$pid" 2>/dev/null || true
-		fi
-		log "stopped $c (pid $pid)"
+	for c in ${left[@]+"${left[@]}"}; do
+		log "$c (pid $(pid_of "$c")) ignored SIGTERM for 10s; sending SIGKILL"
+		kill -KILL "$(pid_of "$c")" 2>/dev/null || true
 	done
 	rm -f "$run"/pids/*.pid
 }
@@ -675,9 +674,6 @@ apply_tekton() {
 }
 
 start_tekton() {
-	if port_busy 8080; then
-		die "something listens on port 8080; the Tekton controller needs it (knative binds :8080 for its probes, not configurable)"
-	fi
 	(
 		export SYSTEM_NAMESPACE=tekton-pipelines
 		export KUBERNETES_MIN_VERSION=v1.28.0
@@ -771,6 +767,11 @@ cmd_up() {
 		remove_run_dir
 	fi
 
+	# Tekton (knative) binds :8080 for its probes, not configurable (trap 6).
+	if port_busy 8080; then
+		die "something listens on port 8080 (another stack in another FRESNEL_STACK_DIR?); the Tekton controller needs it"
+	fi
+
 	# A failed or interrupted `up` stops what it started; the logs stay.
 	trap 'up_failed $?' EXIT
 	local t0
@@ -832,6 +833,31 @@ EOF
 
 	start kube-scheduler --kubeconfig "$run/kubeconfig" --leader-elect=false --secure-port 0
 
+	# The fake node and kwok first: the node turns Ready while the Tekton
+	# objects go in.
+	kc apply --server-side --field-manager fresnel-stack -f - >/dev/null <<EOF
+apiVersion: v1
+kind: Node
+metadata:
+  name: $NODE_NAME
+  annotations:
+    kwok.x-k8s.io/node: fake
+    node.alpha.kubernetes.io/ttl: "0"
+  labels:
+    kubernetes.io/arch: amd64
+    kubernetes.io/hostname: $NODE_NAME
+    kubernetes.io/os: linux
+    kubernetes.io/role: agent
+    type: kwok
+EOF
+	write_kwok_stages
+	start kwok \
+		--kubeconfig "$run/kubeconfig" \
+		--manage-nodes-with-annotation-selector kwok.x-k8s.io/node=fake \
+		--config "$run/kwok-stages.yaml" \
+		--cidr 10.244.0.0/16 --node-ip 127.0.0.1
+
+	apply_tekton
 	# Nothing creates default ServiceAccounts here (trap 3).
 	kc apply --server-side --field-manager fresnel-stack -f - >/dev/null <<EOF
 apiVersion: v1
@@ -850,39 +876,18 @@ kind: ServiceAccount
 metadata:
   name: default
   namespace: $CHECK_NS
-EOF
-	apply_tekton
-	kc apply --server-side --field-manager fresnel-stack -f - >/dev/null <<EOF
+---
 apiVersion: v1
 kind: ServiceAccount
 metadata:
   name: default
   namespace: tekton-pipelines
----
-apiVersion: v1
-kind: Node
-metadata:
-  name: $NODE_NAME
-  annotations:
-    kwok.x-k8s.io/node: fake
-    node.alpha.kubernetes.io/ttl: "0"
-  labels:
-    kubernetes.io/arch: amd64
-    kubernetes.io/hostname: $NODE_NAME
-    kubernetes.io/os: linux
-    kubernetes.io/role: agent
-    type: kwok
 EOF
-
-	write_kwok_stages
-	start kwok \
-		--kubeconfig "$run/kubeconfig" \
-		--manage-nodes-with-annotation-selector kwok.x-k8s.io/node=fake \
-		--config "$run/kwok-stages.yaml" \
-		--cidr 10.244.0.0/16 --node-ip 127.0.0.1
+	log "Tekton objects applied ($(since "$t0")s)"
 	start_tekton
 
 	wait_until kwok 30 "node $NODE_NAME Ready" node_ready
+	log "node $NODE_NAME Ready ($(since "$t0")s)"
 	alive kube-scheduler || fail kube-scheduler "kube-scheduler exited"
 	alive tekton-controller || fail tekton-controller "tekton-controller exited"
 
