@@ -1,0 +1,138 @@
+package gitlab
+
+import (
+	"cmp"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/jenkins-x/go-scm/scm"
+
+	"github.com/fresnel-ci/fresnel/pkg/event"
+	"github.com/fresnel-ci/fresnel/providers"
+	"github.com/fresnel-ci/fresnel/providers/scmhook"
+)
+
+// convert maps a go-scm hook onto an event and puts back what go-scm
+// drops or gets wrong, from the fields fresnel read itself.
+func convert(hook scm.Webhook, fields payload) (event.Event, error) {
+	if ev, ok := scmhook.FromRefHook(hook); ok {
+		return ev, scmhook.Validate(ev)
+	}
+	ev, err := scmhook.Convert(hook)
+	if err != nil {
+		return ev, err
+	}
+	switch ev.Kind {
+	case event.KindPullRequest:
+		ev = fromMergeRequestFields(ev, fields)
+	case event.KindPush:
+		ev.BaseSHA = cmp.Or(ev.BaseSHA, fields.Before)
+	}
+	return ev, scmhook.Validate(ev)
+}
+
+// fromMergeRequestFields corrects a merge request event: go-scm gives the
+// project's default branch as the base and knows no draft state, labels,
+// or whether an update pushed commits.
+func fromMergeRequestFields(ev event.Event, fields payload) event.Event {
+	attrs := fields.ObjectAttributes
+	ev.BaseRef = cmp.Or(attrs.TargetBranch, ev.BaseRef)
+	ev.HeadRef = cmp.Or(attrs.SourceBranch, ev.HeadRef)
+	ev.Draft = attrs.Draft || attrs.WorkInProgress
+	ev.Labels = titles(fields.Labels)
+	ev.PullRef = pullRef(ev.Number)
+	if attrs.Action == "update" {
+		ev.Action = updateAction(fields)
+	}
+	return ev
+}
+
+// updateAction tells what an update did: oldrev is set only when it
+// pushed commits; a draft change moves the merge request in or out of
+// review; anything else is an edit.
+func updateAction(fields payload) event.Action {
+	draft := fields.Changes.Draft
+	switch {
+	case fields.ObjectAttributes.OldRev != "":
+		return event.ActionSynchronize
+	case draft != nil && draft.Previous && !draft.Current:
+		return event.ActionReadyForReview
+	case draft != nil && !draft.Previous && draft.Current:
+		return event.ActionConvertToDraft
+	}
+	return event.ActionEdited
+}
+
+// convertNote maps a Note Hook on a merge request onto a comment event.
+func convertNote(fields payload) (event.Event, error) {
+	attrs, mr := fields.ObjectAttributes, fields.MergeRequest
+	switch {
+	case attrs.NoteableType != "MergeRequest":
+		return event.Event{}, providers.Ignore("note on %q, not on a merge request", attrs.NoteableType)
+	case attrs.System:
+		return event.Event{}, providers.Ignore("system note")
+	case mr == nil:
+		return event.Event{}, providers.BadPayload("note on a merge request without merge_request")
+	}
+	ev := event.Event{
+		Kind:    event.KindComment,
+		Action:  noteAction(attrs.Action),
+		Repo:    repo(fields.Project),
+		Number:  mr.IID,
+		Title:   mr.Title,
+		Link:    mr.URL,
+		Draft:   mr.Draft || mr.WorkInProgress,
+		Merged:  mr.State == "merged",
+		BaseRef: mr.TargetBranch,
+		HeadRef: mr.SourceBranch,
+		HeadSHA: mr.LastCommit.ID,
+		PullRef: pullRef(mr.IID),
+		Labels:  titles(mr.Labels),
+		Comment: &event.Comment{ID: noteID(attrs.ID), Body: attrs.Note, Author: fields.User.Username},
+	}
+	return ev, scmhook.Validate(ev)
+}
+
+func noteAction(action string) event.Action {
+	if action == "update" {
+		return event.ActionEdited
+	}
+	return event.ActionCreated
+}
+
+func noteID(id int) string {
+	if id == 0 {
+		return ""
+	}
+	return strconv.Itoa(id)
+}
+
+// repo names a project; in a nested group (a/b/c/repo) the owner is the
+// whole group path.
+func repo(p project) event.Repo {
+	full := p.PathWithNamespace
+	owner, name := "", full
+	if i := strings.LastIndex(full, "/"); i > 0 {
+		owner, name = full[:i], full[i+1:]
+	}
+	return event.Repo{
+		Owner: owner, Name: name, FullName: full,
+		CloneURL: p.GitHTTPURL, Link: p.WebURL, DefaultBranch: p.DefaultBranch,
+	}
+}
+
+func titles(labels []label) []string {
+	var out []string
+	for _, l := range labels {
+		out = append(out, l.Title)
+	}
+	return out
+}
+
+func pullRef(number int) string {
+	if number <= 0 {
+		return ""
+	}
+	return fmt.Sprintf("refs/merge-requests/%d/head", number)
+}
