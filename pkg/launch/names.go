@@ -76,10 +76,18 @@ func LabelValue(s string) string {
 // RepoLabel is the label-safe key of a repository: "org/repo" becomes
 // "org.repo"; long names keep a hash so they stay distinct.
 func RepoLabel(fullName string) string {
-	v := LabelValue(strings.ReplaceAll(fullName, "/", "."))
-	if len(v) < maxLabelLen {
+	key := strings.ReplaceAll(fullName, "/", ".")
+	v := LabelValue(key)
+	// Decide on the name before LabelValue cut and trimmed it: a long name
+	// whose cut falls on a '.', '-' or '_' comes out shorter than the limit.
+	if len(key) < maxLabelLen {
 		return v
 	}
 	sum := sha256.Sum256([]byte(fullName))
-	return strings.Trim(v[:maxLabelLen-hashHexLen-1], "._-") + "-" + hex.EncodeToString(sum[:])[:hashHexLen]
+	hash := hex.EncodeToString(sum[:])[:hashHexLen]
+	prefix := strings.Trim(v[:min(len(v), maxLabelLen-hashHexLen-1)], "._-")
+	if prefix == "" {
+		return hash
+	}
+	return prefix + "-" + hash
 }

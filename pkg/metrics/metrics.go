@@ -11,7 +11,7 @@ var (
 	// Webhooks counts deliveries by provider, instance, event kind and result.
 	Webhooks = promauto.NewCounterVec(prometheus.CounterOpts{
 		Name: "fresnel_webhooks_total",
-		Help: "Webhook deliveries by provider, instance, event and result (HTTP status class or ignored).",
+		Help: "Webhook deliveries by provider, instance, event and result (HTTP status code, or ignored).",
 	}, []string{"provider", "instance", "event", "result"})
 
 	// WebhookDuration is the time from request to answer.
