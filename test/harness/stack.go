@@ -26,6 +26,8 @@ import (
 
 // Stack is a running local stack.
 type Stack struct {
+	// Bin holds the stack's binaries: kubectl, helm, ...
+	Bin        string
 	Kubeconfig string
 	Rest       *rest.Config
 	Kube       kubernetes.Interface
@@ -70,7 +72,12 @@ func UpStack(ctx context.Context) (*Stack, error) {
 	if kubeconfig == "" {
 		return nil, fmt.Errorf("harness: %s env printed no KUBECONFIG", script)
 	}
-	return Connect(kubeconfig)
+	s, err := Connect(kubeconfig)
+	if err != nil {
+		return nil, err
+	}
+	s.Bin = env["FRESNEL_STACK_BIN"]
+	return s, nil
 }
 
 // Connect builds clients for the cluster in kubeconfig.
