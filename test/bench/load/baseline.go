@@ -19,27 +19,34 @@ import (
 // apiserverBaseline creates n PipelineRuns, the same ones fresnel would
 // create for the load's events, straight through the typed client from
 // senders goroutines: the rate fresnel is compared with.
-func apiserverBaseline(ctx context.Context, stack *harness.Stack, n, senders int) (time.Duration, error) {
+func apiserverBaseline(ctx context.Context, stack *harness.Stack, n, senders int) (time.Duration, map[string]float64, error) {
 	const ns = "load-baseline"
 	if err := stack.Namespace(ctx, ns); err != nil {
-		return 0, err
+		return 0, nil, err
 	}
 	defer cleanup(stack, ns)
 	cfg := *stack.Rest
 	cfg.QPS, cfg.Burst = 5000, 10000
 	client, err := tekton.NewForConfig(&cfg)
 	if err != nil {
-		return 0, err
+		return 0, nil, err
 	}
 	runs := client.TektonV1().PipelineRuns(ns)
 	cfgJobs, err := triggers.Parse([]byte(loadConfig), "load")
 	if err != nil {
-		return 0, err
+		return 0, nil, err
 	}
 	job := cfgJobs.Presubmits["acme/load"][0]
 	var next atomic.Int64
 	var firstErr atomic.Value
+	// Watch as the load run does, so both pay the same for it.
+	_, stopWatch, err := watchCreations(ctx, stack, ns)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer stopWatch()
 	var wg sync.WaitGroup
+	meter := startCPU(stackPIDs())
 	start := time.Now()
 	for range senders {
 		wg.Add(1)
@@ -57,10 +64,11 @@ func apiserverBaseline(ctx context.Context, stack *harness.Stack, n, senders int
 		}()
 	}
 	wg.Wait()
+	elapsed := time.Since(start)
 	if err, ok := firstErr.Load().(error); ok {
-		return 0, err
+		return 0, nil, err
 	}
-	return time.Since(start), nil
+	return elapsed, meter.spent(), nil
 }
 
 // loadEvent is the event fresnel parses from the load's i-th delivery.

@@ -53,11 +53,12 @@ func run(ctx context.Context, p plan) error {
 	if err != nil {
 		return err
 	}
-	baseline, err := apiserverBaseline(ctx, stack, p.burst, p.burstSenders)
+	baseline, cpu, err := apiserverBaseline(ctx, stack, p.burst, p.burstSenders)
 	if err != nil {
 		return err
 	}
-	fmt.Printf("bare apiserver: %d PipelineRuns from %d clients in %.2fs = %.0f/s\n\n", p.burst, p.burstSenders, baseline.Seconds(), float64(p.burst)/baseline.Seconds())
+	fmt.Printf("bare apiserver: %d PipelineRuns from %d clients in %.2fs = %.0f/s\n", p.burst, p.burstSenders, baseline.Seconds(), float64(p.burst)/baseline.Seconds())
+	fmt.Printf("  CPU per run      %s\n\n", formatCPU(cpu, p.burst))
 	steady, err := measure(ctx, stack, bin, filepath.Join(dir, "steady"), "load-steady", p.events, p.senders)
 	if err != nil {
 		return err

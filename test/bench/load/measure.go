@@ -51,6 +51,7 @@ type result struct {
 	missing         atomic.Int64
 	apiCalls        int
 	peakRSSKiB      int
+	cpu             map[string]float64
 }
 
 func measure(ctx context.Context, stack *harness.Stack, bin, dir, ns string, events, senders int) (*result, error) {
@@ -79,7 +80,11 @@ func measure(ctx context.Context, stack *harness.Stack, bin, dir, ns string, eve
 	}
 	res := &result{events: events, senders: senders}
 	sent := make([]time.Time, events)
+	pids := stackPIDs()
+	pids["fresnel"] = f.PID()
+	meter := startCPU(pids)
 	res.acks, res.elapsed = send(f, events, senders, sent, res, stack, ns)
+	res.cpu = meter.spent()
 	stopWatch()
 	res.toRun = webhookToRun(sent, seen)
 	res.apiCalls = len(gh.Calls("", ""))
@@ -203,5 +208,6 @@ func (r *result) print(name string, apiserverRate float64) {
 	fmt.Printf("  webhook->run     p50 %v  p99 %v (watch event seen)\n", percentile(r.toRun, .5).Round(time.Microsecond), percentile(r.toRun, .99).Round(time.Microsecond))
 	fmt.Printf("  failures %d; runs missing right after their 2xx: %d (checked every 10th)\n", r.failures.Load(), r.missing.Load())
 	fmt.Printf("  SCM API calls    %d for %d opened PRs (%.2f per event)\n", r.apiCalls, r.events, float64(r.apiCalls)/float64(r.events))
-	fmt.Printf("  peak RSS         %.1f MiB\n\n", float64(r.peakRSSKiB)/1024)
+	fmt.Printf("  peak RSS         %.1f MiB\n", float64(r.peakRSSKiB)/1024)
+	fmt.Printf("  CPU per event    %s\n\n", formatCPU(r.cpu, r.events))
 }
