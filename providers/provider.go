@@ -5,6 +5,7 @@ package providers
 
 import (
 	"context"
+	"errors"
 	"net/http"
 
 	"github.com/fresnel-ci/fresnel/pkg/event"
@@ -70,3 +71,29 @@ type ChangeLister interface {
 type PullRequestReader interface {
 	CompletePullRequest(ctx context.Context, ev event.Event) (event.Event, error)
 }
+
+// EventRequester builds the request a delivery of a named event arrives
+// as, headers included, so that a payload read from a file can be handed
+// to Parse (fresnel explain). event is the provider's own name for the
+// event (an X-GitHub-Event, X-Gitlab-Event or X-Event-Key value); a
+// provider may also accept GitHub's names (pull_request, issue_comment,
+// push) and map them onto its own. Optional: without it, explain sets the
+// usual event headers to event.
+type EventRequester interface {
+	EventRequest(event string, body []byte) (*http.Request, error)
+}
+
+// ContentReader reads a repository's files at a commit through the SCM's
+// API, without a clone. Optional: in-repo jobs need it. Both methods
+// return an error wrapping ErrNotFound when path does not exist at ref.
+type ContentReader interface {
+	// ReadFile returns the content of the file at path.
+	ReadFile(ctx context.Context, repo, path, ref string) ([]byte, error)
+	// ListDir returns the names of the entries directly in the directory
+	// at path, each subdirectory's name ending in "/".
+	ListDir(ctx context.Context, repo, path, ref string) ([]string, error)
+}
+
+// ErrNotFound means a file, directory or other object the SCM was asked
+// for does not exist.
+var ErrNotFound = errors.New("not found")

@@ -3,6 +3,7 @@
 package triggers
 
 import (
+	"encoding/json"
 	"regexp"
 
 	pipelinev1 "github.com/tektoncd/pipeline/pkg/apis/pipeline/v1"
@@ -66,16 +67,37 @@ type Job struct {
 	TektonPipelineRunSpec *TektonSpec              `json:"tekton_pipeline_run_spec,omitempty"`
 	Spec                  *corev1.PodSpec          `json:"spec,omitempty"`
 
+	Unsupported
+
 	// Set when loading.
 	Type     JobType        `json:"-"`
 	Repo     string         `json:"-"`
 	Source   string         `json:"-"`
+	Line     int            `json:"-"` // of the job in Source
 	branches *regexp.Regexp `json:"-"`
 	skips    *regexp.Regexp `json:"-"`
 	changed  *regexp.Regexp `json:"-"`
 	onlySkip *regexp.Regexp `json:"-"`
 	trigger  *regexp.Regexp `json:"-"`
 	run      *pipelinev1.PipelineRunSpec
+}
+
+// Unsupported holds the Prow job fields fresnel accepts, so Prow's files
+// load unchanged, but does not act on. Check warns about each one set.
+type Unsupported struct {
+	Decorate         json.RawMessage `json:"decorate,omitempty"`
+	DecorationConfig json.RawMessage `json:"decoration_config,omitempty"`
+	ExtraRefs        json.RawMessage `json:"extra_refs,omitempty"`
+	PathAlias        json.RawMessage `json:"path_alias,omitempty"`
+	CloneURI         json.RawMessage `json:"clone_uri,omitempty"`
+	CloneDepth       json.RawMessage `json:"clone_depth,omitempty"`
+	SkipCloning      json.RawMessage `json:"skip_cloning,omitempty"`
+	SkipSubmodules   json.RawMessage `json:"skip_submodules,omitempty"`
+	ReporterConfig   json.RawMessage `json:"reporter_config,omitempty"`
+	RerunAuthConfig  json.RawMessage `json:"rerun_auth_config,omitempty"`
+	Hidden           json.RawMessage `json:"hidden,omitempty"`
+	ErrorOnEviction  json.RawMessage `json:"error_on_eviction,omitempty"`
+	ProwJobDefaults  json.RawMessage `json:"prowjob_defaults,omitempty"`
 }
 
 // PipelineParam is a Lighthouse pipeline_run_params entry: a parameter

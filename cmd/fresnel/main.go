@@ -1,5 +1,6 @@
 // Command fresnel is the webhook router: fresnel webhook | controller |
-// all | version. Run "fresnel help" for the flags of each.
+// all | checkconfig | explain | version. Run "fresnel help" for the flags
+// of each.
 package main
 
 import (
@@ -15,6 +16,7 @@ import (
 	"github.com/sirupsen/logrus"
 
 	"github.com/fresnel-ci/fresnel/pkg/app"
+	"github.com/fresnel-ci/fresnel/pkg/cli"
 	"github.com/fresnel-ci/fresnel/pkg/version"
 )
 
@@ -24,7 +26,11 @@ commands:
   webhook      serve POST /hook/{provider}/{instance}: verify, parse, create PipelineRuns
   controller   watch PipelineRuns and report their results to the SCMs
   all          webhook and controller in one process
+  checkconfig  validate the job configuration; print each problem with FILE:LINE
+  explain      print, as JSON, which jobs a webhook payload runs and why others do not
   version      print version, commit and Go version
+
+"fresnel checkconfig -h" and "fresnel explain -h" give their flags.
 
 flags of webhook, controller and all:
   --settings FILE     fresnel.yaml (default fresnel.yaml, or $FRESNEL_SETTINGS)
@@ -35,10 +41,13 @@ flags of webhook, controller and all:
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := run(ctx, os.Args[1:], os.Stdout)
+	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
 	var usageErr usageError
+	var exit cli.ExitCode
 	switch {
+	case errors.As(err, &exit):
+		os.Exit(int(exit))
 	case errors.As(err, &usageErr):
 		fmt.Fprintf(os.Stderr, "fresnel: %v\n\n%s", err, usage)
 		os.Exit(2)
@@ -52,7 +61,7 @@ type usageError struct{ msg string }
 
 func (e usageError) Error() string { return e.msg }
 
-func run(ctx context.Context, args []string, stdout io.Writer) error {
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		return usageError{"no command"}
 	}
@@ -66,6 +75,10 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	case "webhook", "controller", "all":
 		return serve(ctx, cmd, args)
+	case "checkconfig":
+		return cli.CheckConfig(ctx, args, stdout, stderr)
+	case "explain":
+		return cli.Explain(ctx, args, stdout, stderr)
 	}
 	return usageError{fmt.Sprintf("unknown command %q", cmd)}
 }

@@ -48,6 +48,7 @@ var (
 	_ providers.Commenter         = (*Provider)(nil)
 	_ providers.ChangeLister      = (*Provider)(nil)
 	_ providers.PullRequestReader = (*Provider)(nil)
+	_ providers.EventRequester    = (*Provider)(nil)
 )
 
 func init() {

@@ -1,7 +1,9 @@
 package github
 
 import (
+	"bytes"
 	"context"
+	"fmt"
 	"net/http"
 
 	"github.com/fresnel-ci/fresnel/pkg/event"
@@ -37,4 +39,18 @@ func (p *Provider) Parse(ctx context.Context, r *http.Request, body []byte) (eve
 	ev, err := convert(hook)
 	ev.Provider, ev.Delivery = Kind, delivery
 	return ev, err
+}
+
+// EventRequest builds the request GitHub would send for a delivery of
+// event (an X-GitHub-Event value); its delivery id is a hash of event and
+// body, so the same payload always gets the same one.
+func (p *Provider) EventRequest(name string, body []byte) (*http.Request, error) {
+	r, err := http.NewRequest(http.MethodPost, "/hook/"+Kind, bytes.NewReader(body))
+	if err != nil {
+		return nil, fmt.Errorf("provider/github: %w", err)
+	}
+	r.Header.Set("Content-Type", "application/json")
+	r.Header.Set("X-GitHub-Event", name)
+	r.Header.Set("X-GitHub-Delivery", scmhook.Delivery(r.Header, name, body))
+	return r, nil
 }

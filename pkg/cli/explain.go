@@ -1,0 +1,174 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+
+	"github.com/fresnel-ci/fresnel/pkg/event"
+	"github.com/fresnel-ci/fresnel/providers"
+	_ "github.com/fresnel-ci/fresnel/providers/all" // registers every provider kind
+	"github.com/fresnel-ci/fresnel/triggers"
+)
+
+const explainUsage = `usage: fresnel explain --config FILE [--job-config DIR] [--plugins FILE]
+         --provider KIND --event NAME --payload FILE
+         [--changed-files FILE] [--pull-request FILE]
+
+Prints, as JSON, which jobs the webhook payload would run and why each
+other job of its repository would not:
+  {"runs":[{"job","type","context"}],"skipped":[{"job","reason"}]}
+Nothing is sent anywhere: no SCM API is called, no PipelineRun is created.
+
+  --config FILE         Prow's (or Lighthouse's) config.yaml
+  --job-config DIR      a job-config directory, read recursively
+  --plugins FILE        plugins.yaml (checked; selection does not use it yet)
+  --provider KIND       github (default), gitlab, bitbucketcloud, bitbucketserver, gerrit
+  --event NAME          the event as the SCM names it in its event header:
+                        GitHub pull_request, issue_comment, push; GitLab
+                        "Merge Request Hook", "Note Hook", "Push Hook";
+                        Bitbucket pullrequest:created, pr:opened, ...
+                        (Gerrit reads it from the payload)
+  --payload FILE        the webhook body
+  --changed-files FILE  the files the pull request changes (for a push: that
+                        its commits touch), one path per line
+  --pull-request FILE   for a comment: the pull request as GitHub's API
+                        returns it (GET /repos/OWNER/REPO/pulls/N), for its
+                        base branch, head SHA and draft state
+
+Comments are read as Prow's trigger reads them, with the author trusted
+and every earlier run failed: /retest reruns every presubmit that can run.
+Exit status: 0 with the answer (an ignored event skips every job with the
+reason), 2 on bad input.
+`
+
+// explainOptions are the flags of explain.
+type explainOptions struct {
+	config, jobConfig, plugins    string
+	provider, event, payload      string
+	changedFiles, pullRequestFile string
+}
+
+// Explanation is what explain prints.
+type Explanation struct {
+	Runs    []Run           `json:"runs"`
+	Skipped []triggers.Skip `json:"skipped"`
+}
+
+// Run is a job the event runs.
+type Run struct {
+	Job     string           `json:"job"`
+	Type    triggers.JobType `json:"type"`
+	Context string           `json:"context"`
+}
+
+// Explain runs "fresnel explain".
+func Explain(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	c := newCommand("explain", explainUsage, stdout, stderr)
+	var o explainOptions
+	c.flags.StringVar(&o.config, "config", "", "")
+	c.flags.StringVar(&o.jobConfig, "job-config", "", "")
+	c.flags.StringVar(&o.plugins, "plugins", "", "")
+	c.flags.StringVar(&o.provider, "provider", "github", "")
+	c.flags.StringVar(&o.event, "event", "", "")
+	c.flags.StringVar(&o.payload, "payload", "", "")
+	c.flags.StringVar(&o.changedFiles, "changed-files", "", "")
+	c.flags.StringVar(&o.pullRequestFile, "pull-request", "", "")
+	if err := c.parse(args); err != nil {
+		return err
+	}
+	required := map[string]string{"config": o.config, "provider": o.provider, "event": o.event, "payload": o.payload}
+	if err := c.require(required); err != nil {
+		return err
+	}
+	out, err := explain(ctx, o)
+	if err != nil {
+		return c.fail(ExitBadInput, err)
+	}
+	enc := json.NewEncoder(stdout)
+	enc.SetIndent("", "  ")
+	return enc.Encode(out)
+}
+
+// explain selects jobs for the payload with the service's own code.
+func explain(ctx context.Context, o explainOptions) (Explanation, error) {
+	cfg, err := loadConfig(o)
+	if err != nil {
+		return Explanation{}, err
+	}
+	ev, err := parsePayload(ctx, o.provider, o.event, o.payload)
+	var ignored providers.Ignored
+	if errors.As(err, &ignored) {
+		return ignoredExplanation(cfg, ev, ignored), nil
+	}
+	if err != nil {
+		return Explanation{}, err
+	}
+	ev, in, err := offlineInputs(cfg, ev, o)
+	if err != nil {
+		return Explanation{}, err
+	}
+	sel, err := cfg.Select(ev, in)
+	if err != nil {
+		return Explanation{}, err
+	}
+	return explanationOf(sel), nil
+}
+
+func loadConfig(o explainOptions) (*triggers.Config, error) {
+	cfg, err := triggers.Load(o.config, o.jobConfig)
+	if err != nil {
+		return nil, err
+	}
+	if o.plugins != "" {
+		if err := checkPlugins(o.plugins).Err(); err != nil {
+			return nil, err
+		}
+	}
+	return cfg, nil
+}
+
+func explanationOf(sel triggers.Selection) Explanation {
+	out := Explanation{Runs: []Run{}, Skipped: []triggers.Skip{}}
+	for _, j := range sel.Runs {
+		out.Runs = append(out.Runs, Run{Job: j.Name, Type: j.Type, Context: j.ContextName()})
+	}
+	out.Skipped = append(out.Skipped, sel.Skipped...)
+	return out
+}
+
+// ignoredExplanation skips every job the event could have concerned: the
+// presubmits of its repository for a pull request or a comment, the
+// postsubmits for a push; both, or those of every repository, when the
+// event says less.
+func ignoredExplanation(cfg *triggers.Config, ev event.Event, ignored providers.Ignored) Explanation {
+	out := Explanation{Runs: []Run{}, Skipped: []triggers.Skip{}}
+	reason := "the event is ignored: " + ignored.Reason
+	seen := map[string]bool{}
+	for _, set := range concernedJobs(cfg, ev.Kind) {
+		for repo, jobs := range set {
+			if ev.Repo.FullName != "" && repo != ev.Repo.FullName {
+				continue
+			}
+			for _, j := range jobs {
+				if !seen[j.Name] {
+					seen[j.Name] = true
+					out.Skipped = append(out.Skipped, triggers.Skip{Job: j.Name, Reason: reason})
+				}
+			}
+		}
+	}
+	sortSkips(out.Skipped)
+	return out
+}
+
+func concernedJobs(cfg *triggers.Config, kind event.Kind) []map[string][]*triggers.Job {
+	switch kind {
+	case event.KindPullRequest, event.KindComment:
+		return []map[string][]*triggers.Job{cfg.Presubmits}
+	case event.KindPush:
+		return []map[string][]*triggers.Job{cfg.Postsubmits}
+	}
+	return []map[string][]*triggers.Job{cfg.Presubmits, cfg.Postsubmits}
+}

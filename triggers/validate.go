@@ -1,0 +1,228 @@
+package triggers
+
+import (
+	"fmt"
+	"regexp"
+	"regexp/syntax"
+	"strings"
+	"time"
+
+	"github.com/robfig/cron/v3"
+)
+
+// finding is a problem with one job. field is the dotted path of the field
+// it is about ("" for the job as a whole); key, when set, is a field name
+// to look for anywhere in the job (an unknown field).
+type finding struct {
+	severity Severity
+	field    string
+	key      string
+	msg      string
+}
+
+type findings []finding
+
+func (fs *findings) errorf(field, format string, args ...any) {
+	*fs = append(*fs, finding{severity: SeverityError, field: field, msg: fmt.Sprintf(format, args...)})
+}
+
+func (fs *findings) warnf(field, format string, args ...any) {
+	*fs = append(*fs, finding{severity: SeverityWarning, field: field, msg: fmt.Sprintf(format, args...)})
+}
+
+// compile compiles one regular expression field; nil when it is empty.
+func (fs *findings) compile(field, expr string) *regexp.Regexp {
+	if expr == "" {
+		return nil
+	}
+	re, err := regexp.Compile(expr)
+	if err != nil {
+		fs.errorf(field, "%s: %v", field, err)
+	}
+	return re
+}
+
+// compileList compiles a list of alternatives (branches) into one
+// expression, checking each on its own so an error names its entry.
+func (fs *findings) compileList(field string, exprs []string) *regexp.Regexp {
+	var last *regexp.Regexp
+	ok := true
+	for i, expr := range exprs {
+		re, err := regexp.Compile(expr)
+		if err != nil {
+			fs.errorf(fmt.Sprintf("%s.%d", field, i), "%s: %v", field, err)
+			ok = false
+		}
+		last = re
+	}
+	switch {
+	case !ok:
+		return nil
+	case len(exprs) == 1 && exprs[0] != "":
+		return last
+	}
+	return fs.compile(field, strings.Join(exprs, "|"))
+}
+
+// finish applies Prow's defaults, compiles every regular expression,
+// checks the schedule and converts the run definition. It returns the
+// errors it finds.
+func (j *Job) finish() []finding {
+	var fs findings
+	if j.Name == "" {
+		fs.errorf("", "a %s needs a name", j.Type)
+	}
+	j.branches = fs.compileList("branches", j.Branches)
+	j.skips = fs.compileList("skip_branches", j.SkipBranches)
+	j.changed = fs.compile("run_if_changed", j.RunIfChanged)
+	j.onlySkip = fs.compile("skip_if_only_changed", j.SkipIfOnlyChanged)
+	if j.RunIfChanged != "" && j.SkipIfOnlyChanged != "" {
+		fs.errorf("skip_if_only_changed", "run_if_changed and skip_if_only_changed are mutually exclusive")
+	}
+	if j.Type == Presubmit {
+		j.applyPresubmitDefaults()
+		j.trigger = fs.compile("trigger", j.Trigger)
+	}
+	if j.Type != Periodic && j.Context == "" {
+		j.Context = j.Name
+	}
+	fs.checkSchedule(j)
+	if err := j.convertRun(); err != nil {
+		fs.errorf(j.runField(), "%v", err)
+	}
+	return fs
+}
+
+// checkSchedule checks cron (five fields, as Prow reads it) and interval
+// (a Go duration): a periodic needs exactly one, other jobs neither.
+func (fs *findings) checkSchedule(j *Job) {
+	switch {
+	case j.Type != Periodic:
+		if j.Cron != "" {
+			fs.errorf("cron", "cron applies to periodics only")
+		}
+		if j.Interval != "" {
+			fs.errorf("interval", "interval applies to periodics only")
+		}
+	case j.Cron != "" && j.Interval != "":
+		fs.errorf("interval", "cron and interval are mutually exclusive")
+	case j.Cron != "":
+		if _, err := cron.ParseStandard(j.Cron); err != nil {
+			fs.errorf("cron", "cron %q: %v", j.Cron, err)
+		}
+	case j.Interval != "":
+		if d, err := time.ParseDuration(j.Interval); err != nil || d <= 0 {
+			fs.errorf("interval", "interval %q: want a positive Go duration such as 30m or 2h", j.Interval)
+		}
+	default:
+		fs.errorf("", "a periodic needs cron or interval")
+	}
+}
+
+// runField names the run definition a job sets, for placing its errors.
+func (j *Job) runField() string {
+	switch {
+	case j.Spec != nil:
+		return "spec"
+	case j.TektonPipelineRunSpec != nil:
+		return "tekton_pipeline_run_spec"
+	case j.PipelineRunSpec != nil:
+		return "pipeline_run_spec"
+	}
+	return ""
+}
+
+// supportedAgents run as Tekton PipelineRuns; Lighthouse names the Tekton
+// agent tekton-pipeline, Prow names it tekton-pipeline too, and kubernetes
+// is a pod spec run as a one-task PipelineRun.
+var supportedAgents = map[string]bool{"": true, "kubernetes": true, "tekton-pipeline": true}
+
+// lint warns about what a job sets that fresnel does not act on, and about
+// rules that keep it from ever running.
+func (j *Job) lint() []finding {
+	var fs findings
+	for _, f := range j.Unsupported.set() {
+		fs.warnf(f, "%s is not supported by fresnel and is ignored", f)
+	}
+	if !supportedAgents[j.Agent] {
+		fs.warnf("agent", "agent %q is not supported by fresnel: the job runs as a Tekton PipelineRun", j.Agent)
+	}
+	if j.Cluster != "" && j.Cluster != "default" {
+		fs.warnf("cluster", "cluster is not supported by fresnel: runs go to the cluster fresnel runs in")
+	}
+	if j.Namespace != "" {
+		fs.warnf("namespace", "namespace is not supported by fresnel: runs go to the namespace of fresnel.yaml")
+	}
+	if j.MaxConcurrency > 0 {
+		fs.warnf("max_concurrency", "max_concurrency is not supported by fresnel and is ignored")
+	}
+	if j.RunBeforeMerge {
+		fs.warnf("run_before_merge", "run_before_merge is not supported by fresnel and is ignored")
+	}
+	fs.lintReach(j)
+	return fs
+}
+
+// lintReach warns about a job that can never run, or never when asked.
+func (fs *findings) lintReach(j *Job) {
+	if j.skips != nil && matchesEverything(j.skips) {
+		fs.warnf("skip_branches", "never runs: skip_branches matches every branch")
+	}
+	if j.Type == Presubmit && j.trigger != nil && !j.trigger.MatchString(j.RerunCommand) {
+		fs.warnf("trigger", "trigger %q does not match rerun_command %q: the command offered for reruns would not start the job", j.Trigger, j.RerunCommand)
+	}
+}
+
+// matchesEverything reports whether an unanchored expression matches
+// every string: one that matches the empty string without any anchor or
+// word boundary does, at the start of any input.
+func matchesEverything(re *regexp.Regexp) bool {
+	if !re.MatchString("") {
+		return false
+	}
+	parsed, err := syntax.Parse(re.String(), syntax.Perl)
+	return err == nil && !hasAssertion(parsed)
+}
+
+func hasAssertion(re *syntax.Regexp) bool {
+	switch re.Op {
+	case syntax.OpBeginLine, syntax.OpEndLine, syntax.OpBeginText, syntax.OpEndText,
+		syntax.OpWordBoundary, syntax.OpNoWordBoundary:
+		return true
+	}
+	for _, sub := range re.Sub {
+		if hasAssertion(sub) {
+			return true
+		}
+	}
+	return false
+}
+
+// set lists the fields that are set to something other than a zero value
+// (decorate: false asks for what fresnel does anyway).
+func (u *Unsupported) set() []string {
+	var names []string
+	for _, f := range []struct {
+		name  string
+		value []byte
+	}{
+		{"decorate", u.Decorate}, {"decoration_config", u.DecorationConfig}, {"extra_refs", u.ExtraRefs},
+		{"path_alias", u.PathAlias}, {"clone_uri", u.CloneURI}, {"clone_depth", u.CloneDepth},
+		{"skip_cloning", u.SkipCloning}, {"skip_submodules", u.SkipSubmodules},
+		{"reporter_config", u.ReporterConfig}, {"rerun_auth_config", u.RerunAuthConfig},
+		{"hidden", u.Hidden}, {"error_on_eviction", u.ErrorOnEviction}, {"prowjob_defaults", u.ProwJobDefaults},
+	} {
+		if !isZeroJSON(f.value) {
+			names = append(names, f.name)
+		}
+	}
+	return names
+}
+
+func isZeroJSON(raw []byte) bool {
+	switch strings.TrimSpace(string(raw)) {
+	case "", "null", "false", "0", `""`, "{}", "[]":
+		return true
+	}
+	return false
+}
