@@ -82,10 +82,13 @@ func New(opts Options) (*App, error) {
 // LoadJobs (re)reads the job configuration; on error the configuration in
 // force stays.
 func (a *App) LoadJobs() error {
-	cfg, err := triggers.Load(a.Settings.Prow.Config, a.Settings.Prow.JobConfig)
-	if err != nil {
+	cfg, problems := triggers.Check(a.Settings.Prow.Config, a.Settings.Prow.JobConfig)
+	if err := problems.Err(); err != nil {
 		metrics.ConfigReloads.WithLabelValues("failure").Inc()
 		return err
+	}
+	for _, warning := range problems {
+		a.Log.WithField("position", warning.Position()).Warn(warning.Message)
 	}
 	metrics.ConfigReloads.WithLabelValues("success").Inc()
 	a.jobs.Store(cfg)
