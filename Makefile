@@ -36,7 +36,7 @@ fuzz: ## Run each provider's fuzz test for 20s
 
 .PHONY: bench
 bench: ## Benchmarks: verify+parse+select per event, and a load run on the local stack
-	$(GO) test -run '^$$' -bench . -benchmem ./providers/... ./triggers/... ./pkg/...
+	$(GO) test -run '^$$' -bench . -benchmem ./test/bench/ ./providers/... ./triggers/... ./pkg/...
 	$(GO) run ./test/bench/load
 
 .PHONY: lint
