@@ -47,6 +47,11 @@ type Status struct {
 	Context     string
 	Description string
 	TargetURL   string
+	// Combined is the state of all runs on this commit from this instance
+	// together: failure or error if any run failed, pending while any
+	// runs, success when all succeeded. SCMs that keep one verdict per
+	// commit (a Gerrit vote) report it rather than State.
+	Combined State
 }
 
 // StatusReporter sets a commit status (or the SCM's equivalent). Setting the

@@ -110,6 +110,9 @@ func (r *Reporter) send(ctx context.Context, pr *pipelinev1.PipelineRun, state p
 	if err != nil {
 		return err
 	}
+	if status.Combined, err = r.combined(ctx, pr, state); err != nil {
+		return err
+	}
 	start := time.Now()
 	err = reporter.SetStatus(ctx, commitRef(pr), status)
 	metrics.ReportDuration.WithLabelValues(kind).Observe(time.Since(start).Seconds())
@@ -137,6 +140,52 @@ func (r *Reporter) status(pr *pipelinev1.PipelineRun, state providers.State, des
 	}
 	s.TargetURL = buf.String()
 	return s, nil
+}
+
+// combined is the state of all runs of the same instance on the same
+// commit, this one counted as state. The informer delivers a run's
+// completion before a later run's, so the last run to finish sees every
+// other one done.
+func (r *Reporter) combined(ctx context.Context, pr *pipelinev1.PipelineRun, state providers.State) (providers.State, error) {
+	var siblings pipelinev1.PipelineRunList
+	err := r.Client.List(ctx, &siblings, client.InNamespace(pr.Namespace), client.MatchingLabels{
+		launch.LabelManaged: "true", launch.LabelRepo: pr.Labels[launch.LabelRepo], launch.LabelSHA: pr.Labels[launch.LabelSHA],
+	})
+	if err != nil {
+		return "", fmt.Errorf("report: runs on %s: %w", pr.Annotations[launch.AnnotationSHA], err)
+	}
+	states := []providers.State{state}
+	for i := range siblings.Items {
+		s := &siblings.Items[i]
+		if s.UID != pr.UID && sameCommit(s, pr) {
+			st, _ := StateOf(s)
+			states = append(states, st)
+		}
+	}
+	return combine(states), nil
+}
+
+func sameCommit(a, b *pipelinev1.PipelineRun) bool {
+	for _, key := range []string{launch.AnnotationInstance, launch.AnnotationRepo, launch.AnnotationSHA} {
+		if a.Annotations[key] != b.Annotations[key] {
+			return false
+		}
+	}
+	return a.Labels[launch.LabelProvider] == b.Labels[launch.LabelProvider] && a.Annotations[launch.AnnotationSkipReport] != "true"
+}
+
+// combine folds states: any failure or error wins, then pending, else success.
+func combine(states []providers.State) providers.State {
+	combined := providers.StateSuccess
+	for _, s := range states {
+		switch s {
+		case providers.StateFailure, providers.StateError:
+			return providers.StateFailure
+		case providers.StatePending:
+			combined = providers.StatePending
+		}
+	}
+	return combined
 }
 
 func commitRef(pr *pipelinev1.PipelineRun) event.CommitRef {

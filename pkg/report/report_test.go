@@ -79,6 +79,10 @@ presubmits:
   - name: quiet
     skip_report: true
     pipeline_run_spec: {pipelineRef: {name: build}}
+  - name: lint
+    context: ci/lint
+    always_run: true
+    pipeline_run_spec: {pipelineRef: {name: build}}
 `
 
 var reportEvent = event.Event{
@@ -213,8 +217,8 @@ func TestReconcileReportsEachStateOnce(t *testing.T) {
 		}
 	}
 	want := []reported{
-		{Ref: event.CommitRef{Repo: "org/repo", SHA: "he4d", Number: 7}, Status: providers.Status{State: "pending", Context: "ci/unit", Description: "Job triggered."}},
-		{Ref: event.CommitRef{Repo: "org/repo", SHA: "he4d", Number: 7}, Status: providers.Status{State: "success", Context: "ci/unit", Description: "Job succeeded."}},
+		{Ref: event.CommitRef{Repo: "org/repo", SHA: "he4d", Number: 7}, Status: providers.Status{State: "pending", Context: "ci/unit", Description: "Job triggered.", Combined: "pending"}},
+		{Ref: event.CommitRef{Repo: "org/repo", SHA: "he4d", Number: 7}, Status: providers.Status{State: "success", Context: "ci/unit", Description: "Job succeeded.", Combined: "success"}},
 	}
 	if diff := cmp.Diff(want, h.scm.sent()); diff != "" {
 		t.Errorf("SetStatus calls (-want +got):\n%s", diff)
@@ -377,5 +381,50 @@ func TestParseTargetURL(t *testing.T) {
 				t.Errorf("ParseTargetURL(%q) = %v, want nil %v", tc.text, got, tc.wantNil)
 			}
 		})
+	}
+}
+
+// TestCombinedStateOfACommit: every report carries the verdict of all the
+// commit's runs, which SCMs with one vote per commit report.
+func TestCombinedStateOfACommit(t *testing.T) {
+	unit, lint := newRun(t, "unit", reportEvent), newRun(t, "lint", reportEvent)
+	other := reportEvent
+	other.HeadSHA, other.Delivery = "0ther", "d-2"
+	elsewhere := newRun(t, "lint", other)
+	h := newHarness(t, unit, lint, elsewhere)
+	h.setStatus(t, elsewhere, corev1.ConditionFalse, "Failed")
+	steps := []struct {
+		name         string
+		run          *pipelinev1.PipelineRun
+		reason       string
+		status       corev1.ConditionStatus
+		wantCombined providers.State
+	}{
+		{"unit succeeds while lint runs", unit, "Succeeded", corev1.ConditionTrue, providers.StatePending},
+		{"lint fails: the commit fails", lint, "Failed", corev1.ConditionFalse, providers.StateFailure},
+	}
+	for _, step := range steps {
+		h.setStatus(t, step.run, step.status, step.reason)
+		if err := h.reconcile(t, step.run); err != nil {
+			t.Fatalf("%s: %v", step.name, err)
+		}
+		sent := h.scm.sent()
+		if got := sent[len(sent)-1].Status.Combined; got != step.wantCombined {
+			t.Errorf("%s: combined = %q, want %q", step.name, got, step.wantCombined)
+		}
+	}
+}
+
+func TestCombinedSuccessOnlyWhenAllSucceed(t *testing.T) {
+	unit, lint := newRun(t, "unit", reportEvent), newRun(t, "lint", reportEvent)
+	h := newHarness(t, unit, lint)
+	h.setStatus(t, lint, corev1.ConditionTrue, "Succeeded")
+	h.setStatus(t, unit, corev1.ConditionTrue, "Succeeded")
+	if err := h.reconcile(t, unit); err != nil {
+		t.Fatal(err)
+	}
+	sent := h.scm.sent()
+	if got := sent[len(sent)-1].Status.Combined; got != providers.StateSuccess {
+		t.Fatalf("combined = %q, want success", got)
 	}
 }

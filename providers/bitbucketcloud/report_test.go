@@ -49,14 +49,11 @@ func TestSetStatus(t *testing.T) {
 			if err := p.SetStatus(t.Context(), event.CommitRef{Repo: "o/r", SHA: headSHA, Number: 1}, tc.status); err != nil {
 				t.Fatal(err)
 			}
-			got := api.Requests()
-			if len(got) != 1 || got[0].Method != http.MethodPost || got[0].Path != statusPath {
-				t.Fatalf("requests = %+v, want one POST %s", got, statusPath)
+			got := api.Only(t, http.MethodPost, statusPath)
+			if got.Auth != "Bearer bb-token" {
+				t.Errorf("Authorization = %q", got.Auth)
 			}
-			if got[0].Auth != "Bearer bb-token" {
-				t.Errorf("Authorization = %q", got[0].Auth)
-			}
-			body := got[0].JSON(t)
+			body := got.JSON(t)
 			if key := body["key"].(string); len(key) > maxKey {
 				t.Errorf("key %q is %d characters, over %d", key, len(key), maxKey)
 			}
@@ -105,11 +102,8 @@ func TestComment(t *testing.T) {
 	if id != "5" {
 		t.Errorf("id = %q, want 5", id)
 	}
-	got := api.Requests()
-	if len(got) != 1 || got[0].Method != http.MethodPost || got[0].Path != path {
-		t.Fatalf("requests = %+v, want one POST %s", got, path)
-	}
-	if diff := cmp.Diff(map[string]any{"content": map[string]any{"raw": "hello"}}, got[0].JSON(t)); diff != "" {
+	got := api.Only(t, http.MethodPost, path)
+	if diff := cmp.Diff(map[string]any{"content": map[string]any{"raw": "hello"}}, got.JSON(t)); diff != "" {
 		t.Errorf("body (-want +got):\n%s", diff)
 	}
 }

@@ -2,7 +2,6 @@ package bitbucketserver
 
 import (
 	"net/http"
-	"strings"
 	"testing"
 
 	"github.com/fresnel-ci/fresnel/providers"
@@ -12,8 +11,9 @@ import (
 // testSecret is the secret the vendor samples are signed with.
 var testSecret = []byte("secret")
 
-// goSCMEvents maps go-scm's payload file names to X-Event-Key values.
-var goSCMEvents = []struct{ prefix, event string }{
+// goSCMHeader gives go-scm's samples, by the start of the file name, their
+// X-Event-Key.
+var goSCMHeader = providertest.ByPrefix("X-Event-Key", "X-Request-Id", [][2]string{
 	{"push", "repo:refs_changed"},
 	{"pr_open", "pr:opened"},
 	{"pr_ref_updated", "pr:from_ref_updated"},
@@ -25,31 +25,12 @@ var goSCMEvents = []struct{ prefix, event string }{
 	{"pr_approved", "pr:reviewer:approved"},
 	{"pr_unapproved", "pr:reviewer:unapproved"},
 	{"pr_needs_work", "pr:reviewer:needs_work"},
-}
-
-func goSCMHeader(name string) http.Header {
-	h := http.Header{"X-Request-Id": {"delivery-" + name}}
-	for _, m := range goSCMEvents {
-		if strings.HasPrefix(name, m.prefix) {
-			h.Set("X-Event-Key", m.event)
-			break
-		}
-	}
-	return h
-}
+})
 
 // payloads are go-scm's samples and the vendor samples; the latter have
 // no X-Request-Id, so their delivery id is the body's hash.
 func payloads(t testing.TB) []providertest.Payload {
-	all := providertest.GoSCM(t, "stash", goSCMHeader)
-	events := providertest.ManifestEvents(t, "bitbucket-server")
-	for _, p := range providertest.Shared(t, "bitbucket-server") {
-		if p.Header.Get("X-Event-Key") == "" {
-			p.Header.Set("X-Event-Key", events[strings.TrimPrefix(p.Name, "shared-")])
-		}
-		all = append(all, p)
-	}
-	return all
+	return append(providertest.GoSCM(t, "stash", goSCMHeader), providertest.SharedEvents(t, "bitbucket-server", "X-Event-Key")...)
 }
 
 func newTestProvider(t testing.TB, url string) *Provider {
@@ -61,12 +42,7 @@ func newTestProvider(t testing.TB, url string) *Provider {
 }
 
 func TestParseGolden(t *testing.T) {
-	p := newTestProvider(t, "https://bitbucket.example.com")
-	for _, payload := range payloads(t) {
-		t.Run(payload.Name, func(t *testing.T) {
-			providertest.Golden(t, payload.Name, providertest.Parse(t, p, payload))
-		})
-	}
+	providertest.GoldenSuite(t, newTestProvider(t, "https://bitbucket.example.com"), payloads(t))
 }
 
 func TestParseNeverCallsAPI(t *testing.T) {
@@ -96,35 +72,15 @@ func TestVendorSignatures(t *testing.T) {
 }
 
 func TestParseErrors(t *testing.T) {
-	tests := []struct {
-		name, key, body string
-		want            int
-		wantErr         string
-	}{
-		{name: "ping", key: "diagnostics:ping", body: `{"test":true}`, want: http.StatusOK, wantErr: "ignored: ping"},
-		{name: "missing event key", body: `{}`, want: http.StatusBadRequest},
-		{name: "unknown event key", key: "repo:forked", body: `{}`, want: http.StatusOK, wantErr: `ignored: event "repo:forked" is not handled`},
-		{name: "malformed JSON", key: "pr:opened", body: `{"eventKey":`, want: http.StatusBadRequest},
-		{name: "event key differs from the body's", key: "pr:opened", body: `{"eventKey":"pr:merged"}`, want: http.StatusBadRequest},
-		{name: "no pull request", key: "pr:opened", body: `{"eventKey":"pr:opened"}`, want: http.StatusBadRequest},
-		{name: "push without changes", key: "repo:refs_changed", body: `{"eventKey":"repo:refs_changed","changes":[]}`, want: http.StatusBadRequest},
-	}
-	p := newTestProvider(t, "https://bitbucket.example.com")
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			payload := providertest.Payload{Body: []byte(tc.body), Header: http.Header{}}
-			if tc.key != "" {
-				payload.Header.Set("X-Event-Key", tc.key)
-			}
-			out := providertest.Parse(t, p, payload)
-			if out.Status != tc.want || out.Event != nil {
-				t.Fatalf("Parse() = %+v, want status %d and no event", out, tc.want)
-			}
-			if tc.wantErr != "" && out.Error != tc.wantErr {
-				t.Fatalf("error = %q, want %q", out.Error, tc.wantErr)
-			}
-		})
-	}
+	providertest.ParseErrors(t, newTestProvider(t, "https://bitbucket.example.com"), "X-Event-Key", []providertest.ParseErrorCase{
+		{Name: "ping", Event: "diagnostics:ping", Body: `{"test":true}`, Status: http.StatusOK, Err: "ignored: ping"},
+		{Name: "missing event key", Body: `{}`, Status: http.StatusBadRequest},
+		{Name: "unknown event key", Event: "repo:forked", Body: `{}`, Status: http.StatusOK, Err: `ignored: event "repo:forked" is not handled`},
+		{Name: "malformed JSON", Event: "pr:opened", Body: `{"eventKey":`, Status: http.StatusBadRequest},
+		{Name: "event key differs from the body's", Event: "pr:opened", Body: `{"eventKey":"pr:merged"}`, Status: http.StatusBadRequest},
+		{Name: "no pull request", Event: "pr:opened", Body: `{"eventKey":"pr:opened"}`, Status: http.StatusBadRequest},
+		{Name: "push without changes", Event: "repo:refs_changed", Body: `{"eventKey":"repo:refs_changed","changes":[]}`, Status: http.StatusBadRequest},
+	})
 }
 
 func TestNewNeedsURL(t *testing.T) {
@@ -135,31 +91,11 @@ func TestNewNeedsURL(t *testing.T) {
 
 func TestVerify(t *testing.T) {
 	body := []byte(`{"eventKey":"diagnostics:ping","test":true}`)
-	tests := []struct {
-		name    string
-		header  map[string]string
-		wantErr bool
-	}{
-		{name: "valid", header: map[string]string{"X-Hub-Signature": providers.SignSHA256(testSecret, body)}},
-		{name: "wrong secret", header: map[string]string{"X-Hub-Signature": providers.SignSHA256([]byte("other"), body)}, wantErr: true},
-		{name: "missing", wantErr: true},
-		{name: "malformed", header: map[string]string{"X-Hub-Signature": "sha256=not-hex"}, wantErr: true},
-		{name: "sha1 refused", header: map[string]string{"X-Hub-Signature": "sha1=0000000000000000000000000000000000000000"}, wantErr: true},
-	}
-	p := newTestProvider(t, "https://bitbucket.example.com")
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			payload := providertest.Payload{Body: body, Header: http.Header{}}
-			for k, v := range tc.header {
-				payload.Header.Set(k, v)
-			}
-			err := p.Verify(t.Context(), payload.Request(), body)
-			if (err != nil) != tc.wantErr {
-				t.Fatalf("Verify() error = %v, want error %v", err, tc.wantErr)
-			}
-			if err != nil && providers.HTTPStatus(err) != http.StatusUnauthorized {
-				t.Fatalf("status = %d, want 401", providers.HTTPStatus(err))
-			}
-		})
-	}
+	providertest.VerifyTable(t, newTestProvider(t, "https://bitbucket.example.com"), body, []providertest.VerifyCase{
+		{Name: "valid", Header: map[string]string{"X-Hub-Signature": providers.SignSHA256(testSecret, body)}},
+		{Name: "wrong secret", Header: map[string]string{"X-Hub-Signature": providers.SignSHA256([]byte("other"), body)}, WantErr: true},
+		{Name: "missing", WantErr: true},
+		{Name: "malformed", Header: map[string]string{"X-Hub-Signature": "sha256=not-hex"}, WantErr: true},
+		{Name: "sha1 refused", Header: map[string]string{"X-Hub-Signature": "sha1=0000000000000000000000000000000000000000"}, WantErr: true},
+	})
 }

@@ -40,17 +40,14 @@ func TestSetStatus(t *testing.T) {
 			if err := p.SetStatus(t.Context(), event.CommitRef{Repo: "~GOPHER/webhook-test", SHA: headSHA, Number: 5}, tc.status); err != nil {
 				t.Fatal(err)
 			}
-			got := api.Requests()
-			if len(got) != 1 || got[0].Method != http.MethodPost || got[0].Path != statusPath {
-				t.Fatalf("requests = %+v, want one POST %s", got, statusPath)
-			}
-			if got[0].Auth != "Bearer bbdc-token" {
-				t.Errorf("Authorization = %q", got[0].Auth)
+			got := api.Only(t, http.MethodPost, statusPath)
+			if got.Auth != "Bearer bbdc-token" {
+				t.Errorf("Authorization = %q", got.Auth)
 			}
 			if u, ok := tc.want["url"].(string); ok && u[:3] == "URL" {
 				tc.want["url"] = api.URL + u[3:]
 			}
-			if diff := cmp.Diff(tc.want, got[0].JSON(t)); diff != "" {
+			if diff := cmp.Diff(tc.want, got.JSON(t)); diff != "" {
 				t.Errorf("body (-want +got):\n%s", diff)
 			}
 		})
@@ -79,12 +76,9 @@ func TestComment(t *testing.T) {
 	if id != "167" {
 		t.Errorf("id = %q, want 167", id)
 	}
-	got := api.Requests()
-	if len(got) != 1 || got[0].Method != http.MethodPost || got[0].Path != path {
-		t.Fatalf("requests = %+v, want one POST %s", got, path)
-	}
+	got := api.Only(t, http.MethodPost, path)
 	// go-scm also sends "version": 0, which Bitbucket ignores on create.
-	if diff := cmp.Diff(map[string]any{"text": "hello", "version": float64(0)}, got[0].JSON(t)); diff != "" {
+	if diff := cmp.Diff(map[string]any{"text": "hello", "version": float64(0)}, got.JSON(t)); diff != "" {
 		t.Errorf("body (-want +got):\n%s", diff)
 	}
 }

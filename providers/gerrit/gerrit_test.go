@@ -34,12 +34,7 @@ func newTestProvider(t testing.TB, opts Options) *Provider {
 }
 
 func TestParseGolden(t *testing.T) {
-	p := newTestProvider(t, Options{})
-	for _, payload := range providertest.Shared(t, "gerrit") {
-		t.Run(payload.Name, func(t *testing.T) {
-			providertest.Golden(t, payload.Name, providertest.Parse(t, p, payload))
-		})
-	}
+	providertest.GoldenSuite(t, newTestProvider(t, Options{}), providertest.Shared(t, "gerrit"))
 }
 
 // sample reads one shared payload and applies edits to its JSON.
@@ -316,13 +311,7 @@ func TestVerify(t *testing.T) {
 			if tc.user != "" || tc.pass != "" {
 				r.SetBasicAuth(tc.user, tc.pass)
 			}
-			err := p.Verify(t.Context(), r, []byte("{}"))
-			if (err != nil) != tc.wantErr {
-				t.Fatalf("Verify() error = %v, want error %v", err, tc.wantErr)
-			}
-			if err != nil && providers.HTTPStatus(err) != http.StatusUnauthorized {
-				t.Fatalf("status = %d, want 401", providers.HTTPStatus(err))
-			}
+			providertest.CheckVerified(t, p.Verify(t.Context(), r, []byte("{}")), tc.wantErr)
 		})
 	}
 }

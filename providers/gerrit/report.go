@@ -64,7 +64,9 @@ func (p *Provider) review(ctx context.Context, ref event.CommitRef, in *gogerrit
 
 func (p *Provider) reviewInput(s providers.Status) *gogerrit.ReviewInput {
 	in := &gogerrit.ReviewInput{Message: statusMessage(s), Tag: reviewTag}
-	if vote, ok := p.vote(s.State); ok {
+	// Gerrit keeps one vote per account and label: vote the verdict of all
+	// the revision's runs, not of this one.
+	if vote, ok := p.vote(cmp.Or(s.Combined, s.State)); ok {
 		in.Labels = map[string]int{p.opts.VoteLabel: vote}
 	}
 	return in

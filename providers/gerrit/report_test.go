@@ -91,10 +91,11 @@ func TestSetStatus(t *testing.T) {
 	status := providers.Status{Context: "unit", Description: "all passed", TargetURL: "https://ci.example.com/runs/1"}
 	reviewPath := "/a/changes/qt%2Fqtbase~30623/revisions/" + testSHA + "/review"
 	tests := []struct {
-		name  string
-		opts  Options
-		state providers.State
-		want  map[string]any
+		name     string
+		opts     Options
+		state    providers.State
+		combined providers.State
+		want     map[string]any
 	}{
 		{
 			name: "success votes +1", state: providers.StateSuccess,
@@ -113,13 +114,21 @@ func TestSetStatus(t *testing.T) {
 			name: "pending posts a message only", state: providers.StatePending,
 			want: reviewBody("Job unit: PENDING - all passed\n\nhttps://ci.example.com/runs/1", nil),
 		},
+		{
+			name: "a success while other jobs run votes nothing", state: providers.StateSuccess, combined: providers.StatePending,
+			want: reviewBody("Job unit: SUCCESS - all passed\n\nhttps://ci.example.com/runs/1", nil),
+		},
+		{
+			name: "a success after another job failed keeps -1", state: providers.StateSuccess, combined: providers.StateFailure,
+			want: reviewBody("Job unit: SUCCESS - all passed\n\nhttps://ci.example.com/runs/1", map[string]any{"Verified": -1.0}),
+		},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			f, srv := startGerrit(t, response{http.StatusOK, restSample(t, "set-review-response.json")})
 			p := reporter(t, srv, tc.opts)
 			s := status
-			s.State = tc.state
+			s.State, s.Combined = tc.state, tc.combined
 			ref := event.CommitRef{Repo: "qt/qtbase", SHA: testSHA, Number: 30623}
 			if err := p.SetStatus(t.Context(), ref, s); err != nil {
 				t.Fatal(err)

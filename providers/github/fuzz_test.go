@@ -4,7 +4,6 @@ import (
 	"crypto/hmac"
 	"crypto/sha1"
 	"encoding/hex"
-	"net/http"
 	"testing"
 
 	"github.com/fresnel-ci/fresnel/providers/providertest"
@@ -20,15 +19,5 @@ func sha1Hex(secret, body []byte) string {
 // must never panic and must return only typed errors.
 func FuzzParse(f *testing.F) {
 	providertest.Seeds(f, payloads(f))
-	p := newTestProvider(f)
-	f.Fuzz(func(t *testing.T, body []byte) {
-		for event := range handledEvents {
-			payload := providertest.Payload{Body: body, Header: http.Header{
-				"X-Github-Event":    {event},
-				"X-Github-Delivery": {"fuzz"},
-			}}
-			_, err := p.Parse(t.Context(), payload.Request(), body)
-			providertest.CheckTyped(t, err)
-		}
-	})
+	providertest.FuzzEvents(f, newTestProvider(f), handledEvents, "X-GitHub-Event", "X-GitHub-Delivery")
 }

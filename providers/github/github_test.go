@@ -87,50 +87,27 @@ func newTestProvider(t testing.TB) *Provider {
 }
 
 func TestParseGolden(t *testing.T) {
-	p := newTestProvider(t)
-	for _, payload := range payloads(t) {
-		t.Run(payload.Name, func(t *testing.T) {
-			providertest.Golden(t, payload.Name, providertest.Parse(t, p, payload))
-		})
-	}
+	providertest.GoldenSuite(t, newTestProvider(t), payloads(t))
 }
 
 func TestVerify(t *testing.T) {
 	body := []byte(`{"zen":"keep it logically awesome"}`)
 	sha1Sig := "sha1=" + "0000000000000000000000000000000000000000"
-	tests := []struct {
-		name      string
-		allowSHA1 bool
-		header    map[string]string
-		wantErr   bool
-	}{
-		{name: "valid sha256", header: map[string]string{"X-Hub-Signature-256": providers.SignSHA256(testSecret, body)}},
-		{name: "wrong secret", header: map[string]string{"X-Hub-Signature-256": providers.SignSHA256([]byte("other"), body)}, wantErr: true},
-		{name: "missing", wantErr: true},
-		{name: "not hex", header: map[string]string{"X-Hub-Signature-256": "sha256=zz"}, wantErr: true},
-		{name: "sha1 refused unless allowed", header: map[string]string{"X-Hub-Signature": sha1Sig}, wantErr: true},
-		{name: "sha1 wrong when allowed", allowSHA1: true, header: map[string]string{"X-Hub-Signature": sha1Sig}, wantErr: true},
-		{name: "sha256 algo name in the sha1 header", allowSHA1: true, header: map[string]string{"X-Hub-Signature": providers.SignSHA256(testSecret, body)}},
+	providertest.VerifyTable(t, newTestProvider(t), body, []providertest.VerifyCase{
+		{Name: "valid sha256", Header: map[string]string{"X-Hub-Signature-256": providers.SignSHA256(testSecret, body)}},
+		{Name: "wrong secret", Header: map[string]string{"X-Hub-Signature-256": providers.SignSHA256([]byte("other"), body)}, WantErr: true},
+		{Name: "missing", WantErr: true},
+		{Name: "not hex", Header: map[string]string{"X-Hub-Signature-256": "sha256=zz"}, WantErr: true},
+		{Name: "sha1 refused unless allowed", Header: map[string]string{"X-Hub-Signature": sha1Sig}, WantErr: true},
+	})
+	allowSHA1, err := New(Options{Secret: testSecret, AllowSHA1: true})
+	if err != nil {
+		t.Fatal(err)
 	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			p, err := New(Options{Secret: testSecret, AllowSHA1: tc.allowSHA1})
-			if err != nil {
-				t.Fatal(err)
-			}
-			payload := providertest.Payload{Body: body, Header: http.Header{}}
-			for k, v := range tc.header {
-				payload.Header.Set(k, v)
-			}
-			err = p.Verify(t.Context(), payload.Request(), body)
-			if (err != nil) != tc.wantErr {
-				t.Fatalf("Verify() error = %v, want error %v", err, tc.wantErr)
-			}
-			if err != nil && providers.HTTPStatus(err) != http.StatusUnauthorized {
-				t.Fatalf("status = %d, want 401", providers.HTTPStatus(err))
-			}
-		})
-	}
+	providertest.VerifyTable(t, allowSHA1, body, []providertest.VerifyCase{
+		{Name: "sha1 wrong when allowed", Header: map[string]string{"X-Hub-Signature": sha1Sig}, WantErr: true},
+		{Name: "sha256 algo name in the sha1 header", Header: map[string]string{"X-Hub-Signature": providers.SignSHA256(testSecret, body)}},
+	})
 }
 
 func TestVerifySHA1WhenAllowed(t *testing.T) {

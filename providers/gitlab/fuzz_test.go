@@ -1,7 +1,6 @@
 package gitlab
 
 import (
-	"net/http"
 	"testing"
 
 	"github.com/fresnel-ci/fresnel/providers/providertest"
@@ -11,15 +10,5 @@ import (
 // must never panic and must return only typed errors.
 func FuzzParse(f *testing.F) {
 	providertest.Seeds(f, payloads(f))
-	p := newTestProvider(f, "")
-	f.Fuzz(func(t *testing.T, body []byte) {
-		for event := range handledEvents {
-			payload := providertest.Payload{Body: body, Header: http.Header{
-				"X-Gitlab-Event":      {event},
-				"X-Gitlab-Event-Uuid": {"fuzz"},
-			}}
-			_, err := p.Parse(t.Context(), payload.Request(), body)
-			providertest.CheckTyped(t, err)
-		}
-	})
+	providertest.FuzzEvents(f, newTestProvider(f, ""), handledEvents, "X-Gitlab-Event", "X-Gitlab-Event-UUID")
 }

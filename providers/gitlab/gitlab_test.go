@@ -14,9 +14,10 @@ import (
 
 var testSecret = []byte("topsecret")
 
-// goSCMEvents maps go-scm's payload file names to X-Gitlab-Event values,
-// as GitLab sends them (go-scm's own test sends tag_delete as a Push Hook).
-var goSCMEvents = []struct{ prefix, event string }{
+// goSCMHeader gives go-scm's samples, by the start of the file name, their
+// X-Gitlab-Event as GitLab sends them (go-scm's own test sends tag_delete
+// as a Push Hook).
+var goSCMHeader = providertest.ByPrefix("X-Gitlab-Event", "X-Gitlab-Event-UUID", [][2]string{
 	{"branch_", pushHook},
 	{"push", pushHook},
 	{"tag_", tagPushHook},
@@ -26,28 +27,12 @@ var goSCMEvents = []struct{ prefix, event string }{
 	{"issue_", "Issue Hook"},
 	{"pull_request_", mergeRequestHook},
 	{"release", "Release Hook"},
-}
-
-func goSCMHeader(name string) http.Header {
-	h := http.Header{"X-Gitlab-Event-Uuid": {"delivery-" + name}}
-	for _, m := range goSCMEvents {
-		if strings.HasPrefix(name, m.prefix) {
-			h.Set("X-Gitlab-Event", m.event)
-			break
-		}
-	}
-	return h
-}
+})
 
 func payloads(t testing.TB) []providertest.Payload {
 	all := providertest.GoSCM(t, "gitlab", goSCMHeader)
-	events := providertest.ManifestEvents(t, "gitlab")
-	for _, p := range providertest.Shared(t, "gitlab") {
-		name := strings.TrimPrefix(p.Name, "shared-")
-		if p.Header.Get("X-Gitlab-Event") == "" {
-			p.Header.Set("X-Gitlab-Event", events[name])
-		}
-		p.Header.Set("X-Gitlab-Event-UUID", "delivery-"+name)
+	for _, p := range providertest.SharedEvents(t, "gitlab", "X-Gitlab-Event") {
+		p.Header.Set("X-Gitlab-Event-UUID", "delivery-"+strings.TrimPrefix(p.Name, "shared-"))
 		all = append(all, p)
 	}
 	return append(all, providertest.Local(t)...)
@@ -62,12 +47,7 @@ func newTestProvider(t testing.TB, url string) *Provider {
 }
 
 func TestParseGolden(t *testing.T) {
-	p := newTestProvider(t, "")
-	for _, payload := range payloads(t) {
-		t.Run(payload.Name, func(t *testing.T) {
-			providertest.Golden(t, payload.Name, providertest.Parse(t, p, payload))
-		})
-	}
+	providertest.GoldenSuite(t, newTestProvider(t, ""), payloads(t))
 }
 
 // TestParseNeverCallsAPI parses every payload with a provider whose API
@@ -134,36 +114,19 @@ func TestDelivery(t *testing.T) {
 }
 
 func TestVerify(t *testing.T) {
-	tests := []struct {
-		name    string
-		secret  []byte
-		header  map[string]string
-		wantErr bool
-	}{
-		{name: "valid", secret: testSecret, header: map[string]string{"X-Gitlab-Token": "topsecret"}},
-		{name: "wrong secret", secret: testSecret, header: map[string]string{"X-Gitlab-Token": "other"}, wantErr: true},
-		{name: "prefix of the secret", secret: testSecret, header: map[string]string{"X-Gitlab-Token": "top"}, wantErr: true},
-		{name: "missing", secret: testSecret, wantErr: true},
-		{name: "malformed: an HMAC signature instead", secret: testSecret, header: map[string]string{"X-Hub-Signature": providers.SignSHA256(testSecret, []byte(`{}`))}, wantErr: true},
-		{name: "no secret configured", header: map[string]string{"X-Gitlab-Token": ""}, wantErr: true},
+	body := []byte(`{}`)
+	providertest.VerifyTable(t, newTestProvider(t, ""), body, []providertest.VerifyCase{
+		{Name: "valid", Header: map[string]string{"X-Gitlab-Token": "topsecret"}},
+		{Name: "wrong secret", Header: map[string]string{"X-Gitlab-Token": "other"}, WantErr: true},
+		{Name: "prefix of the secret", Header: map[string]string{"X-Gitlab-Token": "top"}, WantErr: true},
+		{Name: "missing", WantErr: true},
+		{Name: "malformed: an HMAC signature instead", Header: map[string]string{"X-Hub-Signature": providers.SignSHA256(testSecret, body)}, WantErr: true},
+	})
+	noSecret, err := New(Options{})
+	if err != nil {
+		t.Fatal(err)
 	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			p, err := New(Options{Secret: tc.secret})
-			if err != nil {
-				t.Fatal(err)
-			}
-			payload := providertest.Payload{Body: []byte(`{}`), Header: http.Header{}}
-			for k, v := range tc.header {
-				payload.Header.Set(k, v)
-			}
-			err = p.Verify(t.Context(), payload.Request(), payload.Body)
-			if (err != nil) != tc.wantErr {
-				t.Fatalf("Verify() error = %v, want error %v", err, tc.wantErr)
-			}
-			if err != nil && providers.HTTPStatus(err) != http.StatusUnauthorized {
-				t.Fatalf("status = %d, want 401", providers.HTTPStatus(err))
-			}
-		})
-	}
+	providertest.VerifyTable(t, noSecret, body, []providertest.VerifyCase{
+		{Name: "no secret configured", Header: map[string]string{"X-Gitlab-Token": ""}, WantErr: true},
+	})
 }

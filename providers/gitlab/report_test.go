@@ -26,15 +26,12 @@ func TestSetStatus(t *testing.T) {
 	if err := p.SetStatus(t.Context(), event.CommitRef{Repo: nestedRepo, SHA: headSHA, Number: 7}, status); err != nil {
 		t.Fatal(err)
 	}
-	got := api.Requests()
-	if len(got) != 1 || got[0].Method != http.MethodPost || got[0].Path != statusPath || got[0].Query != "" {
-		t.Fatalf("requests = %+v, want one POST %s", got, statusPath)
-	}
-	if got[0].Auth != "Bearer glpat-test" {
-		t.Errorf("Authorization = %q", got[0].Auth)
+	got := api.Only(t, http.MethodPost, statusPath)
+	if got.Auth != "Bearer glpat-test" {
+		t.Errorf("Authorization = %q", got.Auth)
 	}
 	want := map[string]any{"state": "running", "name": "ci/unit", "description": "Job triggered.", "target_url": "https://dash.example.com/run/1"}
-	if diff := cmp.Diff(want, got[0].JSON(t)); diff != "" {
+	if diff := cmp.Diff(want, got.JSON(t)); diff != "" {
 		t.Errorf("body (-want +got):\n%s", diff)
 	}
 }
@@ -77,11 +74,8 @@ func TestComment(t *testing.T) {
 	if id != "1244" {
 		t.Errorf("id = %q, want 1244", id)
 	}
-	got := api.Requests()
-	if len(got) != 1 || got[0].Path != path || got[0].Query != "" {
-		t.Fatalf("requests = %+v, want one POST %s without a query", got, path)
-	}
-	if diff := cmp.Diff(map[string]any{"body": "hello"}, got[0].JSON(t)); diff != "" {
+	got := api.Only(t, http.MethodPost, path)
+	if diff := cmp.Diff(map[string]any{"body": "hello"}, got.JSON(t)); diff != "" {
 		t.Errorf("body (-want +got):\n%s", diff)
 	}
 }

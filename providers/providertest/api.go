@@ -83,6 +83,25 @@ func (a *API) Requests() []Request {
 	return append([]Request(nil), a.requests...)
 }
 
+// Only returns the one request the API received, failing t unless there
+// was exactly one and it was method on target: the escaped path, with "?"
+// and the raw query when there is one.
+func (a *API) Only(t testing.TB, method, target string) Request {
+	t.Helper()
+	got := a.Requests()
+	if len(got) != 1 || got[0].Method != method || got[0].target() != target {
+		t.Fatalf("requests = %+v, want one %s %s", got, method, target)
+	}
+	return got[0]
+}
+
+func (r Request) target() string {
+	if r.Query == "" {
+		return r.Path
+	}
+	return r.Path + "?" + r.Query
+}
+
 // Unreachable starts a server that fails the test on any request: give a
 // provider its URL to prove parsing never calls the API.
 func Unreachable(t testing.TB) string {

@@ -14,10 +14,24 @@ func Local(t testing.TB) []Payload {
 	return loadDir(t, "testdata", "local-", nil)
 }
 
-// ManifestEvents reads test/testdata/webhooks/MANIFEST.tsv and returns the
+// SharedEvents loads Shared(t, dir) and sets eventHeader, on each payload
+// whose .headers file does not, to the event MANIFEST.tsv lists for it.
+func SharedEvents(t testing.TB, dir, eventHeader string) []Payload {
+	t.Helper()
+	events := manifestEvents(t, dir)
+	payloads := Shared(t, dir)
+	for _, p := range payloads {
+		if p.Header.Get(eventHeader) == "" {
+			p.Header.Set(eventHeader, events[strings.TrimPrefix(p.Name, "shared-")])
+		}
+	}
+	return payloads
+}
+
+// manifestEvents reads test/testdata/webhooks/MANIFEST.tsv and returns the
 // event column of dir's files, keyed by file name without .json: the
 // X-Gitlab-Event or X-Event-Key of samples that have no .headers file.
-func ManifestEvents(t testing.TB, dir string) map[string]string {
+func manifestEvents(t testing.TB, dir string) map[string]string {
 	t.Helper()
 	data, err := os.ReadFile(filepath.Join(RepoRoot(), "test", "testdata", "webhooks", "MANIFEST.tsv"))
 	if err != nil {

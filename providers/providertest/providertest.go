@@ -1,5 +1,6 @@
-// Package providertest loads real webhook payloads and compares parsed
-// events with golden files; every provider's tests use it.
+// Package providertest loads real webhook payloads, compares parsed events
+// with golden files, fakes SCM APIs and runs the Verify, parse error and
+// fuzz tables every provider's tests share.
 package providertest
 
 import (
@@ -69,6 +70,24 @@ func GoSCM(t testing.TB, driver string, header func(name string) http.Header) []
 	}
 	dir := filepath.Join(strings.TrimSpace(string(out)), "scm", "driver", driver, "testdata", "webhooks")
 	return loadDir(t, dir, "goscm-", header)
+}
+
+// ByPrefix is a header function for GoSCM. Each of events pairs the start
+// of a file name with an event: the first pair whose prefix starts the name
+// gives eventHeader (none if no pair matches); deliveryHeader is
+// "delivery-" and the name.
+func ByPrefix(eventHeader, deliveryHeader string, events [][2]string) func(name string) http.Header {
+	return func(name string) http.Header {
+		h := http.Header{}
+		h.Set(deliveryHeader, "delivery-"+name)
+		for _, e := range events {
+			if prefix, event := e[0], e[1]; strings.HasPrefix(name, prefix) {
+				h.Set(eventHeader, event)
+				break
+			}
+		}
+		return h
+	}
 }
 
 func loadDir(t testing.TB, dir, prefix string, header func(string) http.Header) []Payload {

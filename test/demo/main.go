@@ -74,6 +74,7 @@ func run(ctx context.Context, keep bool) error {
 		return err
 	}
 	defer f.Stop()
+	step("Sending signed sample webhooks from each SCM")
 	sent := 0
 	for _, s := range scms {
 		for _, d := range s.deliveries {
@@ -107,6 +108,7 @@ func startFresnel(ctx context.Context, stack *harness.Stack, bin, dir string, sc
 	for _, s := range scms {
 		settings += s.settings
 		files[s.kind+"-secret"] = string(s.secret)
+		files[s.kind+"-token"] = "demo-api-token"
 	}
 	step("Starting fresnel all (webhook intake and controller in one process)")
 	return harness.StartFresnel(ctx, filepath.Join(dir, "run"), harness.FresnelOptions{
@@ -115,11 +117,15 @@ func startFresnel(ctx context.Context, stack *harness.Stack, bin, dir string, sc
 }
 
 func deliver(f *harness.Fresnel, s *demoSCM, d delivery) error {
-	resp, body, err := f.Send(s.kind, s.instance, d.header, d.body)
+	path := d.path
+	if path == "" {
+		path = harness.HookPath(s.kind, s.instance)
+	}
+	resp, body, err := f.SendPath(path, d.header, d.body)
 	if err != nil {
 		return err
 	}
-	fmt.Printf("  %-8s %-34s -> %d %s\n", s.kind, d.title, resp.StatusCode, strings.TrimSpace(string(body)))
+	fmt.Printf("  %-15s %-38s -> %d %s\n", s.kind, d.title, resp.StatusCode, strings.TrimSpace(string(body)))
 	return nil
 }
 

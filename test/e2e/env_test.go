@@ -51,9 +51,16 @@ var githubSecret = []byte("e2e-hmac-secret")
 // startFresnel runs fresnel all with the given settings and job config.
 func startFresnel(t *testing.T, kubeconfig, settings, config string) *harness.Fresnel {
 	t.Helper()
+	files := map[string]string{"config.yaml": config, "github-hmac": string(githubSecret), "github-token": "ghp_e2e"}
+	return startFresnelFiles(t, kubeconfig, settings, files)
+}
+
+// startFresnelFiles runs fresnel all with the given settings and files
+// (config.yaml, secrets) beside them.
+func startFresnelFiles(t *testing.T, kubeconfig, settings string, files map[string]string) *harness.Fresnel {
+	t.Helper()
 	f, err := harness.StartFresnel(t.Context(), t.TempDir(), harness.FresnelOptions{
-		Binary: binary, Kubeconfig: kubeconfig, Settings: settings,
-		Files: map[string]string{"config.yaml": config, "github-hmac": string(githubSecret), "github-token": "ghp_e2e"},
+		Binary: binary, Kubeconfig: kubeconfig, Settings: settings, Files: files,
 	})
 	if err != nil {
 		t.Fatalf("start fresnel: %v", err)
@@ -88,7 +95,13 @@ type hookAnswer struct {
 // send posts a delivery and decodes the answer, failing on transport errors.
 func send(t *testing.T, f *harness.Fresnel, provider, instance string, header http.Header, body []byte) (int, hookAnswer) {
 	t.Helper()
-	resp, data, err := f.Send(provider, instance, header, body)
+	return sendPath(t, f, harness.HookPath(provider, instance), header, body)
+}
+
+// sendPath is send to a hook path that may carry a query.
+func sendPath(t *testing.T, f *harness.Fresnel, path string, header http.Header, body []byte) (int, hookAnswer) {
+	t.Helper()
+	resp, data, err := f.SendPath(path, header, body)
 	if err != nil {
 		t.Fatalf("send: %v", err)
 	}

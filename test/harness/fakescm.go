@@ -15,6 +15,11 @@ type Call struct {
 	Method string
 	Path   string
 	Body   []byte
+	// Auth is the Authorization header; User its Basic auth user, if any.
+	Auth string
+	User string
+	// Status is the status code the stand-in answered.
+	Status int
 }
 
 // FakeSCM stands in for an SCM's API on loopback: it records every call
@@ -35,11 +40,26 @@ func NewFakeSCM() *FakeSCM {
 
 func (f *FakeSCM) serve(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(r.Body)
-	f.mu.Lock()
-	f.calls = append(f.calls, Call{Method: r.Method, Path: r.URL.EscapedPath(), Body: body})
-	f.mu.Unlock()
+	user, _, _ := r.BasicAuth()
+	call := Call{Method: r.Method, Path: r.URL.EscapedPath(), Body: body, Auth: r.Header.Get("Authorization"), User: user}
 	r.Body = io.NopCloser(strings.NewReader(string(body)))
-	f.mux.ServeHTTP(w, r)
+	rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+	f.mux.ServeHTTP(rec, r)
+	call.Status = rec.status
+	f.mu.Lock()
+	f.calls = append(f.calls, call)
+	f.mu.Unlock()
+}
+
+// statusRecorder remembers the status code a handler wrote.
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (s *statusRecorder) WriteHeader(code int) {
+	s.status = code
+	s.ResponseWriter.WriteHeader(code)
 }
 
 // Handle registers a handler for a ServeMux pattern ("POST /repos/{o}/{r}/statuses/{sha}").
@@ -52,6 +72,13 @@ func (f *FakeSCM) JSON(pattern string, status int, body string) {
 		w.WriteHeader(status)
 		_, _ = io.WriteString(w, body)
 	})
+}
+
+// reply writes v as a JSON answer with the given status.
+func reply(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
 }
 
 // Calls returns the calls received so far whose method and path prefix
@@ -70,6 +97,7 @@ func (f *FakeSCM) Calls(method, pathPrefix string) []Call {
 
 // GitHubStatus is a commit status as GitHub's API takes it.
 type GitHubStatus struct {
+	Repo        string `json:"-"`
 	SHA         string `json:"-"`
 	State       string `json:"state"`
 	Context     string `json:"context"`
@@ -109,7 +137,8 @@ func (f *FakeSCM) GitHubStatuses() []GitHubStatus {
 		}
 		var s GitHubStatus
 		_ = json.Unmarshal(c.Body, &s)
-		s.SHA = c.Path[strings.LastIndex(c.Path, "/")+1:]
+		repo, sha, _ := strings.Cut(strings.TrimPrefix(c.Path, "/repos/"), "/statuses/")
+		s.Repo, s.SHA = repo, sha
 		out = append(out, s)
 	}
 	return out

@@ -126,7 +126,16 @@ func (f *Fresnel) Logs() string {
 
 // Send posts a delivery to /hook/{provider}/{instance}.
 func (f *Fresnel) Send(provider, instance string, header http.Header, body []byte) (*http.Response, []byte, error) {
-	req, err := http.NewRequest(http.MethodPost, f.URL+"/hook/"+provider+"/"+instance, bytes.NewReader(body))
+	return f.SendPath(HookPath(provider, instance), header, body)
+}
+
+// HookPath is the path deliveries of an instance are posted to.
+func HookPath(provider, instance string) string { return "/hook/" + provider + "/" + instance }
+
+// SendPath posts a delivery to a path, which may carry a query
+// (Gerrit's ?token=).
+func (f *Fresnel) SendPath(path string, header http.Header, body []byte) (*http.Response, []byte, error) {
+	req, err := http.NewRequest(http.MethodPost, f.URL+path, bytes.NewReader(body))
 	if err != nil {
 		return nil, nil, err
 	}
