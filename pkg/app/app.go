@@ -3,6 +3,7 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -25,6 +26,7 @@ import (
 	"github.com/fresnel-ci/fresnel/providers"
 	_ "github.com/fresnel-ci/fresnel/providers/all" // registers every provider kind
 	"github.com/fresnel-ci/fresnel/triggers"
+	"github.com/fresnel-ci/fresnel/triggers/inrepo"
 )
 
 // App is one running fresnel: settings, provider instances, job
@@ -36,7 +38,8 @@ type App struct {
 	Tekton    tekton.Interface
 	Log       *logrus.Logger
 
-	jobs atomic.Pointer[triggers.Config]
+	jobs   atomic.Pointer[triggers.Config]
+	inRepo *dispatch.InRepo
 }
 
 // Options say where to read settings and cluster access from.
@@ -69,7 +72,7 @@ func New(opts Options) (*App, error) {
 	if err != nil {
 		return nil, fmt.Errorf("app: tekton client: %w", err)
 	}
-	a := &App{Settings: s, Instances: instances, Kube: kube, Tekton: tc, Log: opts.Log}
+	a := &App{Settings: s, Instances: instances, Kube: kube, Tekton: tc, Log: opts.Log, inRepo: newInRepo(s.InRepoConfig)}
 	if a.Log == nil {
 		a.Log = logrus.StandardLogger()
 	}
@@ -110,6 +113,15 @@ func kubeConfig(path string, limits settings.Kube) (*rest.Config, error) {
 	return cfg, nil
 }
 
+// newInRepo reads in-repo jobs for the repositories settings name; nil
+// when they name none.
+func newInRepo(s settings.InRepoConfig) *dispatch.InRepo {
+	if len(s.Repos) == 0 {
+		return nil
+	}
+	return &dispatch.InRepo{Loader: inrepo.NewLoader(cmp.Or(s.CacheSize, inrepo.DefaultCacheSize)), Enabled: s.Enabled}
+}
+
 // Dispatcher selects and launches jobs for events.
 func (a *App) Dispatcher() *dispatch.Dispatcher {
 	ns := a.Settings.Namespace
@@ -124,6 +136,7 @@ func (a *App) Dispatcher() *dispatch.Dispatcher {
 		FailedContexts: func(ctx context.Context, ev event.Event) (map[string]bool, error) {
 			return report.FailedContexts(ctx, a.Tekton.TektonV1().PipelineRuns(ns), ev)
 		},
+		InRepo: a.inRepo,
 	}
 }
 

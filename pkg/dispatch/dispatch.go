@@ -17,6 +17,9 @@ import (
 type Outcome struct {
 	Runs    []launch.Run    `json:"runs"`
 	Skipped []triggers.Skip `json:"skipped,omitempty"`
+	// Warnings say what went wrong without stopping the event: in-repo
+	// jobs that could not be used, and whether that was reported.
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 // Launcher creates the PipelineRuns of selected jobs.
@@ -31,6 +34,8 @@ type Dispatcher struct {
 	Launcher Launcher
 	// FailedContexts lists the contexts that failed on a commit (for /retest).
 	FailedContexts func(ctx context.Context, ev event.Event) (map[string]bool, error)
+	// InRepo reads the jobs repositories keep in themselves; nil reads none.
+	InRepo *InRepo
 }
 
 // Handle selects the jobs ev runs on the instance it came from and
@@ -40,11 +45,12 @@ func (d *Dispatcher) Handle(ctx context.Context, in providers.Instance, ev event
 	if err != nil {
 		return Outcome{}, err
 	}
-	sel, err := d.Config().Select(ev, d.inputs(ctx, in, ev))
+	jobs, warnings := d.jobs(ctx, in, ev)
+	sel, err := jobs.Select(ev, d.inputs(ctx, in, ev))
 	if err != nil {
-		return Outcome{}, fmt.Errorf("dispatch: %w", err)
+		return Outcome{Warnings: warnings}, fmt.Errorf("dispatch: %w", err)
 	}
-	out := Outcome{Runs: []launch.Run{}, Skipped: sel.Skipped}
+	out := Outcome{Runs: []launch.Run{}, Skipped: sel.Skipped, Warnings: warnings}
 	if len(sel.Runs) == 0 {
 		return out, nil
 	}
@@ -64,7 +70,7 @@ func (d *Dispatcher) complete(ctx context.Context, in providers.Instance, ev eve
 	if ev.Kind != event.KindComment || ev.HeadSHA != "" && ev.BaseRef != "" {
 		return ev, nil
 	}
-	if ev.Comment == nil || !triggers.HasTestCommand(ev.Comment.Body) || len(d.Config().Presubmits[ev.Repo.FullName]) == 0 {
+	if ev.Comment == nil || !triggers.HasTestCommand(ev.Comment.Body) || !d.mayHavePresubmits(in, ev.Repo.FullName) {
 		return ev, nil
 	}
 	reader, ok := in.Intake.(providers.PullRequestReader)

@@ -28,6 +28,8 @@ type Settings struct {
 	Server    Server     `json:"server"`
 	Kube      Kube       `json:"kube"`
 	Report    Report     `json:"report"`
+	// InRepoConfig says which repositories' own jobs are read.
+	InRepoConfig InRepoConfig `json:"inRepoConfig"`
 }
 
 // ProwFiles are the paths of config.yaml, the job-config directory and
@@ -181,6 +183,7 @@ func (s *Settings) validate() error {
 			errs = append(errs, fmt.Errorf("providers[%d] (%s/%s): no secret; set secret.file or secret.env, or insecure: true", i, p.Kind, p.Name))
 		}
 	}
+	errs = append(errs, s.InRepoConfig.validate())
 	return errors.Join(errs...)
 }
 

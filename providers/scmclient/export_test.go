@@ -1,0 +1,4 @@
+package scmclient
+
+// EntryName exposes entryName to the external tests.
+var EntryName = entryName
