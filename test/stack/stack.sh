@@ -102,6 +102,10 @@ alive() {
 
 kc() { "$bin/kubectl" --kubeconfig "$run/kubeconfig" "$@"; }
 
+# kc_apply ARGS...: a server-side apply, always as the stack's one field
+# manager.
+kc_apply() { kc apply --server-side --field-manager fresnel-stack "$@" >/dev/null; }
+
 apiserver_ready() { kc get --raw /readyz >/dev/null 2>&1; }
 
 healthy() {
@@ -233,321 +237,81 @@ EOF
 	chmod 600 "$run/kubeconfig"
 }
 
-# kwok's own default stages (kustomize/stage/node/fast, node/heartbeat and
-# pod/fast of sigs.k8s.io/kwok v0.8.0, verbatim) and two for Tekton's pods.
+# kwok stages: a node that is Ready at once, pods that start at once and go
+# away when deleted, and two for Tekton's pods (tekton_pod_stage below).
 write_kwok_stages() {
-	cat >"$run/kwok-stages.yaml" <<'EOF'
+	{
+		cat <<'EOF'
 apiVersion: kwok.x-k8s.io/v1alpha1
 kind: Stage
 metadata:
-  name: node-initialize
+  name: fresnel-node-ready
 spec:
-  resourceRef:
-    apiGroup: v1
-    kind: Node
+  resourceRef: {apiGroup: v1, kind: Node}
   selector:
     matchExpressions:
     - key: '.status.conditions.[] | select( .type == "Ready" ) | .status'
       operator: 'NotIn'
-      values:
-      - 'True'
+      values: ['True']
   next:
     statusTemplate: |
-      {{ $now := Now }}
-      {{ $lastTransitionTime := or .metadata.creationTimestamp $now }}
-      conditions:
-      {{ range NodeConditions }}
-      - lastHeartbeatTime: {{ $now | Quote }}
-        lastTransitionTime: {{ $lastTransitionTime | Quote }}
-        message: {{ .message | Quote }}
-        reason: {{ .reason | Quote }}
-        status: {{ .status | Quote }}
-        type: {{ .type  | Quote}}
-      {{ end }}
-
-      {{ $hasInternalIP := false }}
-      {{ $hasHostname := false }}
-      {{ range .status.addresses }}
-        {{ if eq .type "InternalIP" }}
-          {{ $hasInternalIP = true }}
-        {{ end }}
-        {{ if eq .type "Hostname" }}
-          {{ $hasHostname = true }}
-        {{ end }}
-      {{ end }}
-      {{ if or (not $hasInternalIP) (not $hasHostname) }}
-      addresses:
-      {{ end }}
-      {{ if not $hasInternalIP }}
-      {{ with NodeIP }}
-      - address: {{ . | Quote }}
-        type: InternalIP
-      {{ end }}
-      {{ end }}
-      {{ if not $hasHostname }}
-      {{ with NodeName }}
-      - address: {{ . | Quote }}
-        type: Hostname
-      {{ end }}
-      {{ end }}
-
-      {{ with NodePort }}
-      daemonEndpoints:
-        kubeletEndpoint:
-          Port: {{ . }}
-      {{ end }}
-
-      allocatable:
-      {{ with .status.allocatable }}
-      {{ YAML . 1 }}
-      {{ else }}
-        cpu: 1k
-        memory: 1Ti
-        pods: 1M
-      {{ end }}
-      capacity:
-      {{ with .status.capacity }}
-      {{ YAML . 1 }}
-      {{ else }}
-        cpu: 1k
-        memory: 1Ti
-        pods: 1M
-      {{ end }}
-
-      {{ $nodeInfo := .status.nodeInfo }}
-      {{ $kwokVersion := printf "kwok-%s" Version }}
-      nodeInfo:
-        architecture: {{ or $nodeInfo.architecture "amd64" }}
-        bootID: {{ or $nodeInfo.bootID `""` }}
-        containerRuntimeVersion: {{ or $nodeInfo.containerRuntimeVersion $kwokVersion }}
-        kernelVersion: {{ or $nodeInfo.kernelVersion $kwokVersion }}
-        kubeProxyVersion: {{ or $nodeInfo.kubeProxyVersion $kwokVersion }}
-        kubeletVersion: {{ or $nodeInfo.kubeletVersion $kwokVersion }}
-        machineID: {{ or $nodeInfo.machineID `""` }}
-        operatingSystem: {{ or $nodeInfo.operatingSystem "linux" }}
-        osImage: {{ or $nodeInfo.osImage `""` }}
-        systemUUID: {{ or $nodeInfo.systemUUID `""` }}
+      {{ $at := Now | Quote }}
       phase: Running
----
-apiVersion: kwok.x-k8s.io/v1alpha1
-kind: Stage
-metadata:
-  name: node-heartbeat
-spec:
-  resourceRef:
-    apiGroup: v1
-    kind: Node
-  selector:
-    matchExpressions:
-    - key: '.status.phase'
-      operator: 'In'
-      values:
-      - 'Running'
-    - key: '.status.conditions.[] | select( .type == "Ready" ) | .status'
-      operator: 'In'
-      values:
-      - 'True'
-  delay:
-    durationMilliseconds: 20000
-    jitterDurationMilliseconds: 25000
-  next:
-    statusTemplate: |
-      {{ $now := Now }}
-      {{ $lastTransitionTime := or .metadata.creationTimestamp $now }}
       conditions:
-      {{ range NodeConditions }}
-      - lastHeartbeatTime: {{ $now | Quote }}
-        lastTransitionTime: {{ $lastTransitionTime | Quote }}
-        message: {{ .message | Quote }}
-        reason: {{ .reason | Quote }}
-        status: {{ .status | Quote }}
-        type: {{ .type | Quote }}
-      {{ end }}
-  immediateNextStage: true
+      - {type: Ready, status: "True", reason: KwokReady, message: "simulated by kwok", lastHeartbeatTime: {{ $at }}, lastTransitionTime: {{ $at }}}
+      capacity: {cpu: "64", memory: 256Gi, pods: "10000"}
+      allocatable: {cpu: "64", memory: 256Gi, pods: "10000"}
+      nodeInfo: {architecture: amd64, operatingSystem: linux, kubeletVersion: {{ printf "kwok-%s" Version | Quote }}}
 ---
 apiVersion: kwok.x-k8s.io/v1alpha1
 kind: Stage
 metadata:
-  name: pod-ready
+  name: fresnel-pod-start
 spec:
-  resourceRef:
-    apiGroup: v1
-    kind: Pod
+  resourceRef: {apiGroup: v1, kind: Pod}
   selector:
     matchExpressions:
     - key: '.metadata.deletionTimestamp'
       operator: 'DoesNotExist'
     - key: '.status.phase'
       operator: 'In'
-      values:
-      - 'Pending'
-    - key: '.status.conditions.[] | select( .type == "Ready" ) | .status'
-      operator: 'NotIn'
-      values:
-      - 'True'
+      values: ['Pending']
   next:
     statusTemplate: |
-      {{ $now := Now }}
-
+      {{ $at := Now | Quote }}
+      phase: Running
+      startTime: {{ $at }}
       conditions:
-      - lastTransitionTime: {{ $now | Quote }}
-        status: "True"
-        type: Initialized
-      - lastTransitionTime: {{ $now | Quote }}
-        status: "True"
-        type: Ready
-      - lastTransitionTime: {{ $now | Quote }}
-        status: "True"
-        type: ContainersReady
-      {{ range .spec.readinessGates }}
-      - lastTransitionTime: {{ $now | Quote }}
-        status: "True"
-        type: {{ .conditionType | Quote }}
-      {{ end }}
-
-      containerStatuses:
-      {{ range .spec.containers }}
-      - image: {{ .image | Quote }}
-        name: {{ .name | Quote }}
-        ready: true
-        restartCount: 0
-        state:
-          running:
-            startedAt: {{ $now | Quote }}
-      {{ end }}
-
+      - {type: Initialized, status: "True", lastTransitionTime: {{ $at }}}
+      - {type: ContainersReady, status: "True", lastTransitionTime: {{ $at }}}
+      - {type: Ready, status: "True", lastTransitionTime: {{ $at }}}
       initContainerStatuses:
       {{ range .spec.initContainers }}
-      - image: {{ .image | Quote }}
-        name: {{ .name | Quote }}
-        ready: true
-        restartCount: 0
-        {{ if eq .restartPolicy "Always" }}
-        started: true
-        state:
-          running:
-            startedAt: {{ $now | Quote }}
-        {{ else }}
-        state:
-          terminated:
-            exitCode: 0
-            finishedAt: {{ $now | Quote }}
-            reason: Completed
-            startedAt: {{ $now | Quote }}
-        {{ end }}
+      - {name: {{ .name | Quote }}, image: {{ .image | Quote }}, ready: true, restartCount: 0,
+         state: {terminated: {exitCode: 0, reason: Completed, startedAt: {{ $at }}, finishedAt: {{ $at }}}}}
       {{ end }}
-      {{ $hostIPs := NodeIPsWith .spec.nodeName }}
-      {{ with $hostIPs }}
-      hostIP: {{ index . 0 | Quote }}
-      hostIPs:
-      {{ range . }}
-      - ip: {{ . | Quote }}
-      {{ end }}
-      {{ end }}
-      {{ $podIPs := PodIPsWith .spec.nodeName ( or .spec.hostNetwork false ) ( or .metadata.uid "" ) ( or .metadata.name "" ) ( or .metadata.namespace "" ) }}
-      {{ with $podIPs }}
-      podIP: {{ index . 0 | Quote }}
-      podIPs:
-      {{ range . }}
-      - ip: {{ . | Quote }}
-      {{ end }}
-      {{ end }}
-      phase: Running
-      startTime: {{ $now | Quote }}
----
-apiVersion: kwok.x-k8s.io/v1alpha1
-kind: Stage
-metadata:
-  name: pod-complete
-spec:
-  resourceRef:
-    apiGroup: v1
-    kind: Pod
-  selector:
-    matchExpressions:
-    - key: '.metadata.deletionTimestamp'
-      operator: 'DoesNotExist'
-    - key: '.status.phase'
-      operator: 'In'
-      values:
-      - 'Running'
-    - key: '.metadata.ownerReferences.[].kind'
-      operator: 'In'
-      values:
-      - 'Job'
-  next:
-    statusTemplate: |
-      {{ $now := Now }}
-      {{ $root := . }}
       containerStatuses:
-      {{ range $index, $item := .spec.containers }}
-      {{ $origin := index $root.status.containerStatuses $index }}
-      - image: {{ $item.image | Quote }}
-        name: {{ $item.name | Quote }}
-        ready: false
-        restartCount: 0
-        started: false
-        state:
-          terminated:
-            exitCode: 0
-            finishedAt: {{ $now | Quote }}
-            reason: Completed
-            startedAt: {{ $now | Quote }}
+      {{ range .spec.containers }}
+      - {name: {{ .name | Quote }}, image: {{ .image | Quote }}, ready: true, started: true, restartCount: 0,
+         state: {running: {startedAt: {{ $at }}}}}
       {{ end }}
-      phase: Succeeded
 ---
 apiVersion: kwok.x-k8s.io/v1alpha1
 kind: Stage
 metadata:
-  name: pod-delete
+  name: fresnel-pod-remove
 spec:
-  resourceRef:
-    apiGroup: v1
-    kind: Pod
+  resourceRef: {apiGroup: v1, kind: Pod}
   selector:
     matchExpressions:
     - key: '.metadata.deletionTimestamp'
       operator: 'Exists'
   next:
     delete: true
----
-# Tekton's pods (label tekton.dev/taskRun), Running, not being deleted, exit
-# code annotation absent or "0": after fresnel.dev/test-duration, every
-# container terminates with 0 and the pod Succeeds.
-apiVersion: kwok.x-k8s.io/v1alpha1
-kind: Stage
-metadata:
-  name: tekton-pod-succeed
-spec:
-  resourceRef:
-    apiGroup: v1
-    kind: Pod
-  selector:
-    matchExpressions:
-    - jq:
-        key: '.metadata.deletionTimestamp'
-        operator: 'DoesNotExist'
-    - jq:
-        key: '.status.phase'
-        operator: 'In'
-        values: ['Running']
-    - jq:
-        key: '.metadata.labels["tekton.dev/taskRun"]'
-        operator: 'Exists'
-    - jq:
-        key: '.metadata.annotations["fresnel.dev/test-exit-code"] // "0"'
-        operator: 'In'
-        values: ['0']
-  delay:
-    durationMilliseconds: 0
-    durationFrom:
-      jq:
-        expression: '.metadata.annotations["fresnel.dev/test-duration"]'
-  steps:
-  - patch:
-      subresource: status
-      root: status
-      template: |
+EOF
+		# Tekton's pods whose exit code annotation is absent or "0": every
+		# container terminates with 0 and the pod Succeeds.
+		tekton_pod_stage tekton-pod-succeed In <<'EOF'
         {{ $now := Now }}
         {{ $ann := or .metadata.annotations dict }}
         {{ $msg := index $ann "fresnel.dev/test-results" }}
@@ -570,44 +334,11 @@ spec:
               finishedAt: {{ $now | Quote }}
         {{ end }}
         phase: Succeeded
----
-# The same with a non-zero fresnel.dev/test-exit-code: every step-* container
-# terminates with that code (other containers, i.e. sidecars, with 0) and the
-# pod fails.
-apiVersion: kwok.x-k8s.io/v1alpha1
-kind: Stage
-metadata:
-  name: tekton-pod-fail
-spec:
-  resourceRef:
-    apiGroup: v1
-    kind: Pod
-  selector:
-    matchExpressions:
-    - jq:
-        key: '.metadata.deletionTimestamp'
-        operator: 'DoesNotExist'
-    - jq:
-        key: '.status.phase'
-        operator: 'In'
-        values: ['Running']
-    - jq:
-        key: '.metadata.labels["tekton.dev/taskRun"]'
-        operator: 'Exists'
-    - jq:
-        key: '.metadata.annotations["fresnel.dev/test-exit-code"] // "0"'
-        operator: 'NotIn'
-        values: ['0']
-  delay:
-    durationMilliseconds: 0
-    durationFrom:
-      jq:
-        expression: '.metadata.annotations["fresnel.dev/test-duration"]'
-  steps:
-  - patch:
-      subresource: status
-      root: status
-      template: |
+EOF
+		# The same with a non-zero fresnel.dev/test-exit-code: every step-*
+		# container terminates with that code (other containers, i.e. sidecars,
+		# with 0) and the pod fails.
+		tekton_pod_stage tekton-pod-fail NotIn <<'EOF'
         {{ $now := Now }}
         {{ $ann := or .metadata.annotations dict }}
         {{ $code := or (index $ann "fresnel.dev/test-exit-code") "1" | atoi }}
@@ -638,6 +369,53 @@ spec:
         {{ end }}
         phase: Failed
 EOF
+	} >"$run/kwok-stages.yaml"
+}
+
+# tekton_pod_stage NAME OPERATOR: a kwok stage for Tekton's pods (label
+# tekton.dev/taskRun), Running, not being deleted, whose
+# fresnel.dev/test-exit-code (absent is "0") is OPERATOR (In or NotIn) ['0']:
+# after fresnel.dev/test-duration it patches the pod's status with the
+# template on stdin.
+tekton_pod_stage() {
+	cat <<EOF
+---
+apiVersion: kwok.x-k8s.io/v1alpha1
+kind: Stage
+metadata:
+  name: $1
+spec:
+  resourceRef:
+    apiGroup: v1
+    kind: Pod
+  selector:
+    matchExpressions:
+    - jq:
+        key: '.metadata.deletionTimestamp'
+        operator: 'DoesNotExist'
+    - jq:
+        key: '.status.phase'
+        operator: 'In'
+        values: ['Running']
+    - jq:
+        key: '.metadata.labels["tekton.dev/taskRun"]'
+        operator: 'Exists'
+    - jq:
+        key: '.metadata.annotations["fresnel.dev/test-exit-code"] // "0"'
+        operator: '$2'
+        values: ['0']
+  delay:
+    durationMilliseconds: 0
+    durationFrom:
+      jq:
+        expression: '.metadata.annotations["fresnel.dev/test-duration"]'
+  steps:
+  - patch:
+      subresource: status
+      root: status
+      template: |
+EOF
+	cat
 }
 
 # --- Tekton ------------------------------------------------------------------
@@ -659,16 +437,16 @@ apply_tekton() {
 	dir=$(tekton_module_dir)
 	cfg=$dir/config
 	log "applying Tekton $TEKTON_VERSION objects from $cfg"
-	kc apply --server-side --field-manager fresnel-stack -f "$cfg/100-namespace/" >/dev/null
+	kc_apply -f "$cfg/100-namespace/"
 	# No conversion webhook here: serve v1 as stored (trap 4). JSON, because
 	# `patch --local -o yaml` prints several objects without `---` between them.
 	kc patch --local -f "$cfg/300-crds/" --type merge \
 		-p '{"spec":{"conversion":{"strategy":"None","webhook":null}}}' -o json |
-		kc apply --server-side --field-manager fresnel-stack -f - >/dev/null
+		kc_apply -f -
 	for f in "$cfg"/200-*.yaml "$cfg"/201-*.yaml "$cfg"/config-*.yaml; do
 		files+=(-f "$f")
 	done
-	kc apply --server-side --field-manager fresnel-stack "${files[@]}" >/dev/null
+	kc_apply "${files[@]}"
 	kc wait --for condition=Established crd --all --timeout 60s >/dev/null
 	kc get crd pipelineruns.tekton.dev taskruns.tekton.dev >/dev/null || die "Tekton CRDs missing after apply"
 }
@@ -835,7 +613,7 @@ EOF
 
 	# The fake node and kwok first: the node turns Ready while the Tekton
 	# objects go in.
-	kc apply --server-side --field-manager fresnel-stack -f - >/dev/null <<EOF
+	kc_apply -f - <<EOF
 apiVersion: v1
 kind: Node
 metadata:
@@ -859,7 +637,7 @@ EOF
 
 	apply_tekton
 	# Nothing creates default ServiceAccounts here (trap 3).
-	kc apply --server-side --field-manager fresnel-stack -f - >/dev/null <<EOF
+	kc_apply -f - <<EOF
 apiVersion: v1
 kind: Namespace
 metadata:
