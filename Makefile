@@ -5,7 +5,7 @@ BIN := bin/fresnel
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 COMMIT ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 LDFLAGS := -X github.com/fresnel-ci/fresnel/pkg/version.Version=$(VERSION) -X github.com/fresnel-ci/fresnel/pkg/version.Commit=$(COMMIT)
-UNIT_PKGS = $(shell $(GO) list ./... | grep -v /test/)
+UNIT_PKGS = $(shell $(GO) list ./... | grep -v /test/e2e)
 
 .DEFAULT_GOAL := help
 
