@@ -39,6 +39,13 @@ presubmits:
     ` + okSpec + `
     alwys_run: true`,
 			want: []string{`c.yaml:5: error: presubmit "a" of o/r: unknown field "alwys_run"`}},
+		{name: "negative max_concurrency", config: `
+presubmits:
+  o/r:
+  - name: a
+    ` + okSpec + `
+    max_concurrency: -1`,
+			want: []string{`c.yaml:5: error: presubmit "a" of o/r: max_concurrency -1: want 0 (no limit) or more`}},
 		{name: "every unknown field, nested ones too", config: `
 presubmits:
   o/r:
@@ -194,9 +201,11 @@ func TestCheckWarns(t *testing.T) {
 				`c.yaml:4: warning: presubmit "a" of o/r: agent "jenkins" is not supported by fresnel: the job runs as a Tekton PipelineRun`,
 				`c.yaml:5: warning: presubmit "a" of o/r: cluster is not supported by fresnel: runs go to the cluster fresnel runs in`,
 				`c.yaml:6: warning: presubmit "a" of o/r: namespace is not supported by fresnel: runs go to the namespace of fresnel.yaml`,
-				`c.yaml:7: warning: presubmit "a" of o/r: max_concurrency is not supported by fresnel and is ignored`,
-				`c.yaml:8: warning: presubmit "a" of o/r: run_before_merge is not supported by fresnel and is ignored`,
+				`c.yaml:8: warning: presubmit "a" of o/r: run_before_merge: fresnel has no merge pool to start the job before a merge; it runs when its rules or its trigger say`,
 			}},
+		{name: "run_before_merge on a job that runs anyway", job: `
+    always_run: true
+    run_before_merge: true`},
 		{name: "trigger that misses its rerun command", job: `
     trigger: '(?m)^/go-a$'`,
 			want: []string{`c.yaml:4: warning: presubmit "a" of o/r: trigger "(?m)^/go-a$" does not match rerun_command "/test a": the command offered for reruns would not start the job`}},

@@ -153,11 +153,11 @@ func (j *Job) lint() []finding {
 	if j.Namespace != "" {
 		fs.warnf("namespace", "namespace is not supported by fresnel: runs go to the namespace of fresnel.yaml")
 	}
-	if j.MaxConcurrency > 0 {
-		fs.warnf("max_concurrency", "max_concurrency is not supported by fresnel and is ignored")
+	if j.MaxConcurrency < 0 {
+		fs.errorf("max_concurrency", "max_concurrency %d: want 0 (no limit) or more", j.MaxConcurrency)
 	}
-	if j.RunBeforeMerge {
-		fs.warnf("run_before_merge", "run_before_merge is not supported by fresnel and is ignored")
+	if j.RunBeforeMerge && !j.AlwaysRun {
+		fs.warnf("run_before_merge", "run_before_merge: fresnel has no merge pool to start the job before a merge; it runs when its rules or its trigger say")
 	}
 	fs.lintReach(j)
 	return fs

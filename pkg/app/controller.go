@@ -17,6 +17,7 @@ import (
 
 	"github.com/fresnel-ci/fresnel/pkg/launch"
 	"github.com/fresnel-ci/fresnel/pkg/report"
+	"github.com/fresnel-ci/fresnel/pkg/throttle"
 )
 
 // ControllerOptions tune the controller role.
@@ -65,6 +66,9 @@ func (a *App) RunController(ctx context.Context, opts ControllerOptions) error {
 	r := &report.Reporter{Instances: a.Instances, TargetURL: targetURL}
 	if err := report.Setup(mgr, r, workers); err != nil {
 		return fmt.Errorf("app: reporter: %w", err)
+	}
+	if err := throttle.Setup(mgr, &throttle.Throttle{}); err != nil {
+		return fmt.Errorf("app: throttle: %w", err)
 	}
 	a.Log.Info("controller starting")
 	return mgr.Start(ctx)

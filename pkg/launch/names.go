@@ -28,6 +28,9 @@ const (
 	AnnotationReportedState = "fresnel.dev/reported-state"
 	AnnotationSkipReport    = "fresnel.dev/skip-report"
 	AnnotationLink          = "fresnel.dev/link"
+	// AnnotationMaxConcurrency carries a job's max_concurrency: such a run
+	// is created pending and the controller starts it when a slot is free.
+	AnnotationMaxConcurrency = "fresnel.dev/max-concurrency"
 )
 
 const (

@@ -28,6 +28,9 @@ func PipelineRun(job *triggers.Job, ev event.Event, namespace string) (*pipeline
 		return nil, fmt.Errorf("launch: %s: %w", job.Name, err)
 	}
 	spec.Params = withParams(spec.Params, append(extra, envParams(env)...))
+	if job.MaxConcurrency > 0 {
+		spec.Status = pipelinev1.PipelineRunSpecStatusPending
+	}
 	return &pipelinev1.PipelineRun{
 		TypeMeta: metav1.TypeMeta{APIVersion: "tekton.dev/v1", Kind: "PipelineRun"},
 		ObjectMeta: metav1.ObjectMeta{
@@ -73,6 +76,9 @@ func annotations(job *triggers.Job, ev event.Event) map[string]string {
 	}
 	if job.SkipReport {
 		a[AnnotationSkipReport] = "true"
+	}
+	if job.MaxConcurrency > 0 {
+		a[AnnotationMaxConcurrency] = strconv.Itoa(job.MaxConcurrency)
 	}
 	return a
 }

@@ -228,6 +228,32 @@ func TestPipelineRunSkipReport(t *testing.T) {
 	}
 }
 
+func TestPipelineRunMaxConcurrencyStartsPending(t *testing.T) {
+	unit := jobNamed(t, testJobs(t).Presubmits["org/repo"], "unit")
+	free, err := PipelineRun(unit, prEvent, "ci")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if free.Spec.Status != "" || free.Annotations[AnnotationMaxConcurrency] != "" {
+		t.Errorf("job without max_concurrency: status %q, annotation %q; want it to start at once", free.Spec.Status, free.Annotations[AnnotationMaxConcurrency])
+	}
+	limited := *unit
+	limited.MaxConcurrency = 2
+	pr, err := PipelineRun(&limited, prEvent, "ci")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pr.Spec.Status != pipelinev1.PipelineRunSpecStatusPending {
+		t.Errorf("spec.status = %q, want %q", pr.Spec.Status, pipelinev1.PipelineRunSpecStatusPending)
+	}
+	if got := pr.Annotations[AnnotationMaxConcurrency]; got != "2" {
+		t.Errorf("max-concurrency annotation = %q, want 2", got)
+	}
+	if unit.RunSpec().Status != "" {
+		t.Errorf("the shared job's spec became %q", unit.RunSpec().Status)
+	}
+}
+
 func TestPipelineRunDoesNotChangeTheJob(t *testing.T) {
 	job := jobNamed(t, testJobs(t).Presubmits["org/repo"], "unit")
 	before := len(job.RunSpec().Params)

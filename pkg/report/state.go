@@ -26,6 +26,9 @@ func StateOf(pr *pipelinev1.PipelineRun) (providers.State, string) {
 		if pr.Status.StartTime != nil {
 			return providers.StatePending, "Job running."
 		}
+		if pr.Spec.Status == pipelinev1.PipelineRunSpecStatusPending {
+			return providers.StatePending, "Job queued: max_concurrency reached."
+		}
 		return providers.StatePending, "Job triggered."
 	case cond.Status == corev1.ConditionTrue:
 		return providers.StateSuccess, "Job succeeded."

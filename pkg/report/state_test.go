@@ -24,6 +24,12 @@ func withCondition(status corev1.ConditionStatus, reason string, started bool) *
 	return pr
 }
 
+func queuedRun() *pipelinev1.PipelineRun {
+	pr := withCondition(corev1.ConditionUnknown, "PipelineRunPending", false)
+	pr.Spec.Status = pipelinev1.PipelineRunSpecStatusPending
+	return pr
+}
+
 func TestStateOf(t *testing.T) {
 	tests := []struct {
 		name     string
@@ -36,6 +42,7 @@ func TestStateOf(t *testing.T) {
 		{name: "unknown, not started", pr: withCondition(corev1.ConditionUnknown, "Started", false), want: providers.StatePending, wantDesc: "Job triggered."},
 		{name: "unknown, running", pr: withCondition(corev1.ConditionUnknown, "Running", true), want: providers.StatePending, wantDesc: "Job running."},
 		{name: "unknown, cancelling with finally", pr: withCondition(corev1.ConditionUnknown, "CancelledRunningFinally", true), want: providers.StatePending, wantDesc: "Job running."},
+		{name: "queued by max_concurrency", pr: queuedRun(), want: providers.StatePending, wantDesc: "Job queued: max_concurrency reached."},
 		{name: "succeeded", pr: withCondition(corev1.ConditionTrue, "Succeeded", true), want: providers.StateSuccess, wantDesc: "Job succeeded."},
 		{name: "completed with skips", pr: withCondition(corev1.ConditionTrue, "Completed", true), want: providers.StateSuccess, wantDesc: "Job succeeded."},
 		{name: "failed", pr: withCondition(corev1.ConditionFalse, "Failed", true), want: providers.StateFailure, wantDesc: "Job failed."},

@@ -1,0 +1,121 @@
+// Package throttle enforces max_concurrency: runs of a limited job are
+// created pending, and the throttle starts the oldest of them whenever the
+// job has fewer running than its limit, as Prow's plank does for ProwJobs.
+package throttle
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strconv"
+
+	pipelinev1 "github.com/tektoncd/pipeline/pkg/apis/pipeline/v1"
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/types"
+	"knative.dev/pkg/apis"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/builder"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/log"
+	"sigs.k8s.io/controller-runtime/pkg/predicate"
+
+	"github.com/fresnel-ci/fresnel/pkg/launch"
+)
+
+// Throttle starts queued runs of jobs that have a max_concurrency.
+type Throttle struct {
+	// Live reads runs straight from the apiserver: a cache that has not
+	// yet seen the last start would let a job exceed its limit.
+	Live client.Reader
+	// Client writes the start.
+	Client client.Client
+}
+
+// Setup registers the throttle with mgr. It reconciles one run at a time,
+// so two starts never race for the same slot.
+func Setup(mgr ctrl.Manager, t *Throttle) error {
+	if t.Client == nil {
+		t.Client = mgr.GetClient()
+	}
+	if t.Live == nil {
+		t.Live = mgr.GetAPIReader()
+	}
+	limited := predicate.NewPredicateFuncs(func(o client.Object) bool {
+		return o.GetAnnotations()[launch.AnnotationMaxConcurrency] != ""
+	})
+	return ctrl.NewControllerManagedBy(mgr).
+		Named("throttle").
+		For(&pipelinev1.PipelineRun{}, builder.WithPredicates(limited)).
+		Complete(t)
+}
+
+// Reconcile starts as many queued runs of the run's job as its limit
+// leaves room for, oldest first.
+func (t *Throttle) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
+	var pr pipelinev1.PipelineRun
+	if err := t.Live.Get(ctx, req.NamespacedName, &pr); err != nil {
+		return ctrl.Result{}, client.IgnoreNotFound(err)
+	}
+	limit, err := strconv.Atoi(pr.Annotations[launch.AnnotationMaxConcurrency])
+	if err != nil || limit <= 0 {
+		return ctrl.Result{}, nil
+	}
+	var runs pipelinev1.PipelineRunList
+	err = t.Live.List(ctx, &runs, client.InNamespace(pr.Namespace), client.MatchingLabels{
+		launch.LabelManaged: "true", launch.LabelJob: pr.Labels[launch.LabelJob],
+	})
+	if err != nil {
+		return ctrl.Result{}, fmt.Errorf("throttle: runs of %s: %w", pr.Labels[launch.LabelJob], err)
+	}
+	running, queued := split(runs.Items)
+	for i := 0; i < limit-running && i < len(queued); i++ {
+		if err := t.start(ctx, queued[i]); err != nil {
+			return ctrl.Result{}, err
+		}
+		log.FromContext(ctx).Info("started queued run", "run", queued[i].Name, "limit", limit)
+	}
+	return ctrl.Result{}, nil
+}
+
+// split counts the runs that hold a slot and lists the queued ones,
+// oldest first.
+func split(runs []pipelinev1.PipelineRun) (running int, queued []*pipelinev1.PipelineRun) {
+	for i := range runs {
+		pr := &runs[i]
+		switch {
+		case done(pr):
+		case pr.Spec.Status == pipelinev1.PipelineRunSpecStatusPending:
+			queued = append(queued, pr)
+		default:
+			running++
+		}
+	}
+	sort.Slice(queued, func(a, b int) bool {
+		ta, tb := queued[a].CreationTimestamp, queued[b].CreationTimestamp
+		if !ta.Equal(&tb) {
+			return ta.Before(&tb)
+		}
+		return queued[a].Name < queued[b].Name
+	})
+	return running, queued
+}
+
+func done(pr *pipelinev1.PipelineRun) bool {
+	cond := pr.Status.GetCondition(apis.ConditionSucceeded)
+	return cond != nil && cond.Status != corev1.ConditionUnknown
+}
+
+// start clears spec.status, which lets Tekton run the PipelineRun. The
+// resource version guards against starting a run something else changed.
+func (t *Throttle) start(ctx context.Context, pr *pipelinev1.PipelineRun) error {
+	patch := []byte(fmt.Sprintf(`{"metadata":{"resourceVersion":%q},"spec":{"status":null}}`, pr.ResourceVersion))
+	err := t.Client.Patch(ctx, pr, client.RawPatch(types.MergePatchType, patch))
+	if apierrors.IsNotFound(err) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("throttle: start %s: %w", pr.Name, err)
+	}
+	return nil
+}
