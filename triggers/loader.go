@@ -23,11 +23,13 @@ type loader struct {
 	// seen places the first definition of each job name and context, to
 	// report duplicates within a repo.
 	seen map[string]*Job
+	// regexps compiles the jobs' regular expressions.
+	regexps regexps
 }
 
 func newLoader() *loader {
 	cfg := &Config{Presubmits: map[string][]*Job{}, Postsubmits: map[string][]*Job{}}
-	return &loader{cfg: cfg, seen: map[string]*Job{}}
+	return &loader{cfg: cfg, seen: map[string]*Job{}, regexps: regexps{}}
 }
 
 func (l *loader) problem(file string, line int, sev Severity, format string, args ...any) {
@@ -154,7 +156,7 @@ func (l *loader) readJob(source string, t JobType, repo string, value any, node 
 		return
 	}
 	j.Type, j.Repo, j.Source, j.Line = t, repo, source, lineOf(node, "")
-	found = append(append(found, j.finish()...), j.lint()...)
+	found = append(append(found, j.finish(l.regexps)...), j.lint()...)
 	failed := false
 	for _, f := range found {
 		l.report(source, node, j.describe(), f)

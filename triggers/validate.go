@@ -31,11 +31,11 @@ func (fs *findings) warnf(field, format string, args ...any) {
 }
 
 // compile compiles one regular expression field; nil when it is empty.
-func (fs *findings) compile(field, expr string) *regexp.Regexp {
+func (fs *findings) compile(rs regexps, field, expr string) *regexp.Regexp {
 	if expr == "" {
 		return nil
 	}
-	re, err := regexp.Compile(expr)
+	re, err := rs.compile(expr)
 	if err != nil {
 		fs.errorf(field, "%s: %v", field, err)
 	}
@@ -44,11 +44,11 @@ func (fs *findings) compile(field, expr string) *regexp.Regexp {
 
 // compileList compiles a list of alternatives (branches) into one
 // expression, checking each on its own so an error names its entry.
-func (fs *findings) compileList(field string, exprs []string) *regexp.Regexp {
+func (fs *findings) compileList(rs regexps, field string, exprs []string) *regexp.Regexp {
 	var last *regexp.Regexp
 	ok := true
 	for i, expr := range exprs {
-		re, err := regexp.Compile(expr)
+		re, err := rs.compile(expr)
 		if err != nil {
 			fs.errorf(fmt.Sprintf("%s.%d", field, i), "%s: %v", field, err)
 			ok = false
@@ -61,27 +61,27 @@ func (fs *findings) compileList(field string, exprs []string) *regexp.Regexp {
 	case len(exprs) == 1 && exprs[0] != "":
 		return last
 	}
-	return fs.compile(field, strings.Join(exprs, "|"))
+	return fs.compile(rs, field, strings.Join(exprs, "|"))
 }
 
 // finish applies Prow's defaults, compiles every regular expression,
 // checks the schedule and converts the run definition. It returns the
-// errors it finds.
-func (j *Job) finish() []finding {
+// errors it finds. Expressions are compiled through rs.
+func (j *Job) finish(rs regexps) []finding {
 	var fs findings
 	if j.Name == "" {
 		fs.errorf("", "a %s needs a name", j.Type)
 	}
-	j.branches = fs.compileList("branches", j.Branches)
-	j.skips = fs.compileList("skip_branches", j.SkipBranches)
-	j.changed = fs.compile("run_if_changed", j.RunIfChanged)
-	j.onlySkip = fs.compile("skip_if_only_changed", j.SkipIfOnlyChanged)
+	j.branches = fs.compileList(rs, "branches", j.Branches)
+	j.skips = fs.compileList(rs, "skip_branches", j.SkipBranches)
+	j.changed = fs.compile(rs, "run_if_changed", j.RunIfChanged)
+	j.onlySkip = fs.compile(rs, "skip_if_only_changed", j.SkipIfOnlyChanged)
 	if j.RunIfChanged != "" && j.SkipIfOnlyChanged != "" {
 		fs.errorf("skip_if_only_changed", "run_if_changed and skip_if_only_changed are mutually exclusive")
 	}
 	if j.Type == Presubmit {
 		j.applyPresubmitDefaults()
-		j.trigger = fs.compile("trigger", j.Trigger)
+		j.trigger = fs.compile(rs, "trigger", j.Trigger)
 	}
 	if j.Type != Periodic && j.Context == "" {
 		j.Context = j.Name
