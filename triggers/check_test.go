@@ -148,6 +148,29 @@ presubmits:
 				`c.yaml:6: error: periodic "q": interval "-5m": want a positive Go duration such as 30m or 2h`,
 				`c.yaml:14: error: presubmit "a" of o/r: interval applies to periodics only`,
 			}},
+		{name: "minimum_interval", config: `
+periodics:
+- name: p
+  minimum_interval: 2h
+  tags: ["perfDashPrefix: load"]
+  ` + okSpec + `
+- name: q
+  minimum_interval: soon
+  ` + okSpec + `
+- name: r
+  cron: "@hourly"
+  minimum_interval: 1h
+  ` + okSpec + `
+postsubmits:
+  o/r:
+  - name: a
+    minimum_interval: 1h
+    ` + okSpec,
+			want: []string{
+				`c.yaml:7: error: periodic "q": minimum_interval "soon": want a positive Go duration such as 30m or 2h`,
+				`c.yaml:11: error: periodic "r": cron and minimum_interval are mutually exclusive`,
+				`c.yaml:16: error: postsubmit "a" of o/r: minimum_interval applies to periodics only`,
+			}},
 		{name: "merge keys and anchors", config: `
 presubmits:
   o/r:
@@ -185,6 +208,15 @@ func TestCheckWarns(t *testing.T) {
 				`c.yaml:4: warning: presubmit "a" of o/r: decorate is not supported by fresnel and is ignored`,
 				`c.yaml:5: warning: presubmit "a" of o/r: extra_refs is not supported by fresnel and is ignored`,
 				`c.yaml:6: warning: presubmit "a" of o/r: path_alias is not supported by fresnel and is ignored`,
+			}},
+		{name: "fields of Prow's queues and of Lighthouse", job: `
+    job_queue_name: heavy
+    require_run: true
+    jenkins_spec: {branch_source_job: true}`,
+			want: []string{
+				`c.yaml:4: warning: presubmit "a" of o/r: job_queue_name is not supported by fresnel and is ignored`,
+				`c.yaml:5: warning: presubmit "a" of o/r: require_run is not supported by fresnel and is ignored`,
+				`c.yaml:6: warning: presubmit "a" of o/r: jenkins_spec is not supported by fresnel and is ignored`,
 			}},
 		{name: "zero values ask for nothing", job: `
     decorate: false
@@ -285,5 +317,23 @@ func writeFile(t *testing.T, path, text string) {
 	}
 	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
 		t.Fatal(err)
+	}
+}
+
+func TestJobOfAnotherAgentWithoutRunDefinitionIsLeftOut(t *testing.T) {
+	cfg, ps := check(t, `
+postsubmits:
+  o/r:
+  - name: jenkins-release
+    agent: jenkins
+    branches: [main]
+  - name: tekton-release
+    `+okSpec)
+	want := []string{`c.yaml:4: warning: postsubmit "jenkins-release" of o/r: agent "jenkins" job without pipeline_run_spec, tekton_pipeline_run_spec or spec: left out`}
+	if diff := cmp.Diff(want, problemStrings(ps)); diff != "" {
+		t.Errorf("problems (-want +got):\n%s", diff)
+	}
+	if jobs := cfg.Postsubmits["o/r"]; len(jobs) != 1 || jobs[0].Name != "tekton-release" {
+		t.Errorf("postsubmits = %v, want only tekton-release", jobs)
 	}
 }

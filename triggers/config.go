@@ -58,8 +58,11 @@ type Job struct {
 	RunBeforeMerge bool   `json:"run_before_merge,omitempty"`
 
 	// Periodic schedule.
-	Cron     string `json:"cron,omitempty"`
-	Interval string `json:"interval,omitempty"`
+	Cron            string `json:"cron,omitempty"`
+	Interval        string `json:"interval,omitempty"`
+	MinimumInterval string `json:"minimum_interval,omitempty"`
+	// Tags are free-form notes Prow keeps with a periodic; nothing reads them.
+	Tags []string `json:"tags,omitempty"`
 
 	// Run definitions: exactly one of these.
 	PipelineRunSpec       *v1beta1.PipelineRunSpec `json:"pipeline_run_spec,omitempty"`
@@ -80,6 +83,9 @@ type Job struct {
 	onlySkip *regexp.Regexp `json:"-"`
 	trigger  *regexp.Regexp `json:"-"`
 	run      *pipelinev1.PipelineRunSpec
+	// unrunnable marks a job another agent runs (Jenkins, say) that has
+	// no Tekton run definition: it loads with a warning and is left out.
+	unrunnable bool
 }
 
 // Unsupported holds the Prow job fields fresnel accepts, so Prow's files
@@ -98,6 +104,10 @@ type Unsupported struct {
 	Hidden           json.RawMessage `json:"hidden,omitempty"`
 	ErrorOnEviction  json.RawMessage `json:"error_on_eviction,omitempty"`
 	ProwJobDefaults  json.RawMessage `json:"prowjob_defaults,omitempty"`
+	JobQueueName     json.RawMessage `json:"job_queue_name,omitempty"`
+	// Lighthouse's.
+	RequireRun  json.RawMessage `json:"require_run,omitempty"`
+	JenkinsSpec json.RawMessage `json:"jenkins_spec,omitempty"`
 }
 
 // PipelineParam is a Lighthouse pipeline_run_params entry: a parameter

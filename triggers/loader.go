@@ -25,6 +25,8 @@ type loader struct {
 	seen map[string]*Job
 	// regexps compiles the jobs' regular expressions.
 	regexps regexps
+	// presets are merged into pod-spec jobs once every file is read.
+	presets []Preset
 }
 
 func newLoader() *loader {
@@ -51,7 +53,7 @@ var jobSections = []JobType{Presubmit, Postsubmit, Periodic}
 
 func sectionKey(t JobType) string { return string(t) + "s" }
 
-var sectionKeys = map[string]bool{"presubmits": true, "postsubmits": true, "periodics": true}
+var sectionKeys = map[string]bool{"presubmits": true, "postsubmits": true, "periodics": true, "presets": true}
 
 // readData reads one document: its values as Prow does (YAML 1.1 through
 // sigs.k8s.io/yaml), its lines from a yaml.v3 node tree.
@@ -79,6 +81,10 @@ func (l *loader) readData(data []byte, source string) {
 			continue
 		}
 		l.readRepos(source, t, value, node)
+	}
+	if value, ok := top["presets"]; ok && value != nil {
+		_, node := child(root, "presets")
+		l.readPresets(source, value, node)
 	}
 }
 
@@ -162,7 +168,7 @@ func (l *loader) readJob(source string, t JobType, repo string, value any, node 
 		l.report(source, node, j.describe(), f)
 		failed = failed || f.severity == SeverityError
 	}
-	if j.Name != "" && !l.unique(j, node) || failed {
+	if j.Name != "" && !l.unique(j, node) || failed || j.unrunnable {
 		return
 	}
 	l.cfg.add(j)
@@ -217,6 +223,7 @@ func (c *Config) add(j *Job) {
 }
 
 func (l *loader) finish() (*Config, Problems) {
+	l.applyPresets()
 	l.problems.Sort()
 	if l.problems.Err() != nil {
 		return nil, l.problems

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/robfig/cron/v3"
+	"github.com/tektoncd/pipeline/pkg/apis/pipeline/v1beta1"
 )
 
 // finding is a problem with one job. field is the dotted path of the field
@@ -87,36 +88,69 @@ func (j *Job) finish(rs regexps) []finding {
 		j.Context = j.Name
 	}
 	fs.checkSchedule(j)
-	if err := j.convertRun(); err != nil {
-		fs.errorf(j.runField(), "%v", err)
-	}
+	fs.checkRun(j)
 	return fs
 }
 
-// checkSchedule checks cron (five fields, as Prow reads it) and interval
-// (a Go duration): a periodic needs exactly one, other jobs neither.
+// checkRun converts the run definition. A job of an agent fresnel does
+// not run that has none is left out with a warning rather than an error,
+// so that a Prow or Lighthouse file mixing agents still loads.
+func (fs *findings) checkRun(j *Job) {
+	if j.runField() == "" && !supportedAgents[j.Agent] {
+		j.unrunnable = true
+		fs.warnf("agent", "agent %q job without pipeline_run_spec, tekton_pipeline_run_spec or spec: left out", j.Agent)
+		return
+	}
+	if err := j.convertRun(); err != nil {
+		fs.errorf(j.runField(), "%v", err)
+		return
+	}
+	if spec := j.v1beta1Spec(); spec != nil && len(spec.Resources) > 0 {
+		fs.warnf(j.runField()+".resources", "resources: PipelineResources no longer exist in Tekton and are dropped; use workspaces and tasks")
+	}
+}
+
+// checkSchedule checks cron (five fields, as Prow reads it), interval and
+// minimum_interval (Go durations): a periodic needs exactly one, other
+// jobs none.
 func (fs *findings) checkSchedule(j *Job) {
+	set := map[string]string{"cron": j.Cron, "interval": j.Interval, "minimum_interval": j.MinimumInterval}
+	var given []string
+	for _, field := range []string{"cron", "interval", "minimum_interval"} {
+		if set[field] != "" {
+			given = append(given, field)
+		}
+	}
 	switch {
 	case j.Type != Periodic:
-		if j.Cron != "" {
-			fs.errorf("cron", "cron applies to periodics only")
+		for _, field := range given {
+			fs.errorf(field, "%s applies to periodics only", field)
 		}
-		if j.Interval != "" {
-			fs.errorf("interval", "interval applies to periodics only")
-		}
-	case j.Cron != "" && j.Interval != "":
-		fs.errorf("interval", "cron and interval are mutually exclusive")
-	case j.Cron != "":
+	case len(given) == 0:
+		fs.errorf("", "a periodic needs cron, interval or minimum_interval")
+	case len(given) > 1:
+		fs.errorf(given[1], "%s are mutually exclusive", strings.Join(given, " and "))
+	case given[0] == "cron":
 		if _, err := cron.ParseStandard(j.Cron); err != nil {
 			fs.errorf("cron", "cron %q: %v", j.Cron, err)
 		}
-	case j.Interval != "":
-		if d, err := time.ParseDuration(j.Interval); err != nil || d <= 0 {
-			fs.errorf("interval", "interval %q: want a positive Go duration such as 30m or 2h", j.Interval)
-		}
 	default:
-		fs.errorf("", "a periodic needs cron or interval")
+		if d, err := time.ParseDuration(set[given[0]]); err != nil || d <= 0 {
+			fs.errorf(given[0], "%s %q: want a positive Go duration such as 30m or 2h", given[0], set[given[0]])
+		}
 	}
+}
+
+// v1beta1Spec is the job's run definition when it is written in Tekton's
+// v1beta1 API; nil otherwise.
+func (j *Job) v1beta1Spec() *v1beta1.PipelineRunSpec {
+	switch {
+	case j.PipelineRunSpec != nil:
+		return j.PipelineRunSpec
+	case j.TektonPipelineRunSpec != nil:
+		return j.TektonPipelineRunSpec.V1Beta1
+	}
+	return nil
 }
 
 // runField names the run definition a job sets, for placing its errors.
@@ -144,7 +178,7 @@ func (j *Job) lint() []finding {
 	for _, f := range j.Unsupported.set() {
 		fs.warnf(f, "%s is not supported by fresnel and is ignored", f)
 	}
-	if !supportedAgents[j.Agent] {
+	if !supportedAgents[j.Agent] && !j.unrunnable {
 		fs.warnf("agent", "agent %q is not supported by fresnel: the job runs as a Tekton PipelineRun", j.Agent)
 	}
 	if j.Cluster != "" && j.Cluster != "default" {
@@ -211,6 +245,7 @@ func (u *Unsupported) set() []string {
 		{"skip_cloning", u.SkipCloning}, {"skip_submodules", u.SkipSubmodules},
 		{"reporter_config", u.ReporterConfig}, {"rerun_auth_config", u.RerunAuthConfig},
 		{"hidden", u.Hidden}, {"error_on_eviction", u.ErrorOnEviction}, {"prowjob_defaults", u.ProwJobDefaults},
+		{"job_queue_name", u.JobQueueName}, {"require_run", u.RequireRun}, {"jenkins_spec", u.JenkinsSpec},
 	} {
 		if !isZeroJSON(f.value) {
 			names = append(names, f.name)

@@ -58,7 +58,7 @@ func TestCheckConfig(t *testing.T) {
 			cc + `bad-schedule.yaml:3: error: periodic "every-minute-and-a-bit": cron "61 * * * *": end of range (61) above maximum (59): 61`,
 			cc + `bad-schedule.yaml:6: error: periodic "six-fields": cron "0 0 3 * * *": expected exactly 5 fields, found 6: [0 0 3 * * *]`,
 			cc + `bad-schedule.yaml:9: error: periodic "sometimes": interval "fortnightly": want a positive Go duration such as 30m or 2h`,
-			cc + `bad-schedule.yaml:11: error: periodic "unscheduled": a periodic needs cron or interval`,
+			cc + `bad-schedule.yaml:11: error: periodic "unscheduled": a periodic needs cron, interval or minimum_interval`,
 			cc + `bad-schedule.yaml:15: error: periodic "both": cron and interval are mutually exclusive`,
 			"configuration rejected: 5 errors, 0 warnings",
 		}},

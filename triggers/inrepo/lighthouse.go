@@ -26,7 +26,7 @@ const (
 var (
 	triggerFields = map[string]string{"apiVersion": "", "kind": "", "metadata": "", "spec": ""}
 	specFields    = map[string]string{"presubmits": "", "postsubmits": ""}
-	runFields     = map[string]string{"apiVersion": "", "kind": "", "metadata": "", "spec": ""}
+	runFields     = map[string]string{"apiVersion": "", "kind": "", "metadata": "", "spec": "", "status": ""}
 )
 
 // parseLighthouse reads one triggers.yaml; each job's source file is read

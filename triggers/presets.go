@@ -1,0 +1,135 @@
+package triggers
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"slices"
+
+	"go.yaml.in/yaml/v3"
+	corev1 "k8s.io/api/core/v1"
+)
+
+// Preset is Prow's preset: environment variables, volumes and volume
+// mounts added to every pod-spec job whose labels include all of Labels
+// (a preset without labels applies to every such job).
+type Preset struct {
+	Labels       map[string]string    `json:"labels,omitempty"`
+	Env          []corev1.EnvVar      `json:"env,omitempty"`
+	Volumes      []corev1.Volume      `json:"volumes,omitempty"`
+	VolumeMounts []corev1.VolumeMount `json:"volumeMounts,omitempty"`
+
+	source string
+	line   int
+}
+
+// readPresets reads a presets section: a list of presets, strictly.
+func (l *loader) readPresets(source string, value any, node *yaml.Node) {
+	raw, err := json.Marshal(value)
+	if err != nil {
+		l.problem(source, lineOf(node, ""), SeverityError, "presets: %v", err)
+		return
+	}
+	var presets []Preset
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&presets); err != nil {
+		l.problem(source, lineOf(node, ""), SeverityError, "presets must be a list of {labels, env, volumes, volumeMounts}: %v", err)
+		return
+	}
+	for i := range presets {
+		presets[i].source, presets[i].line = source, lineOf(item(node, i), "")
+	}
+	l.presets = append(l.presets, presets...)
+}
+
+// applyPresets merges every matching preset into each pod-spec job and
+// converts it again, as Prow merges presets when it loads jobs. A
+// conflict (a variable, volume or mount the job already has) is an error
+// on the job.
+func (l *loader) applyPresets() {
+	if len(l.presets) == 0 {
+		return
+	}
+	for _, j := range l.cfg.all() {
+		if err := j.applyPresets(l.presets); err != nil {
+			l.problem(j.Source, j.Line, SeverityError, "%s: %v", j.describe(), err)
+		}
+	}
+}
+
+func (j *Job) applyPresets(presets []Preset) error {
+	var matching []Preset
+	for _, p := range presets {
+		if p.matches(j.Labels) {
+			matching = append(matching, p)
+		}
+	}
+	if len(matching) == 0 || j.Spec == nil {
+		return nil
+	}
+	spec := j.Spec.DeepCopy()
+	for _, p := range matching {
+		if err := p.mergeInto(spec); err != nil {
+			return fmt.Errorf("preset at %s:%d: %w", p.source, p.line, err)
+		}
+	}
+	run, err := podSpecRun(spec)
+	if err != nil {
+		return err
+	}
+	j.Spec, j.run = spec, run
+	return nil
+}
+
+func (p Preset) matches(labels map[string]string) bool {
+	for k, v := range p.Labels {
+		if got, ok := labels[k]; !ok || got != v {
+			return false
+		}
+	}
+	return true
+}
+
+func (p Preset) mergeInto(spec *corev1.PodSpec) error {
+	for _, v := range p.Volumes {
+		for _, have := range spec.Volumes {
+			if have.Name == v.Name {
+				return fmt.Errorf("volume %q is already in the pod spec", v.Name)
+			}
+		}
+		spec.Volumes = append(spec.Volumes, v)
+	}
+	for i := range spec.Containers {
+		c := &spec.Containers[i]
+		for _, e := range p.Env {
+			for _, have := range c.Env {
+				if have.Name == e.Name {
+					return fmt.Errorf("env %q is already set in container %q", e.Name, c.Name)
+				}
+			}
+			c.Env = append(c.Env, e)
+		}
+		for _, m := range p.VolumeMounts {
+			for _, have := range c.VolumeMounts {
+				if have.Name == m.Name || have.MountPath == m.MountPath {
+					return fmt.Errorf("volume mount %q at %s clashes with one in container %q", m.Name, m.MountPath, c.Name)
+				}
+			}
+			c.VolumeMounts = append(c.VolumeMounts, m)
+		}
+	}
+	return nil
+}
+
+// all lists every job, presubmits and postsubmits by repo, then periodics.
+func (c *Config) all() []*Job {
+	var jobs []*Job
+	for _, section := range []map[string][]*Job{c.Presubmits, c.Postsubmits} {
+		for _, repo := range slices.Sorted(maps.Keys(section)) {
+			jobs = append(jobs, section[repo]...)
+		}
+	}
+	return append(jobs, c.Periodics...)
+}
