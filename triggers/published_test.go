@@ -171,6 +171,11 @@ func TestPublishedProwExample(t *testing.T) {
 			t.Errorf("postsubmit: context %q trigger %q rerun_command %q max_concurrency %d labels %v",
 				push.Context, push.Trigger, push.RerunCommand, push.MaxConcurrency, push.Labels)
 		}
+		// The preset of config.yaml reaches the job of the job-config dir.
+		step := push.RunSpec().PipelineSpec.Tasks[0].TaskSpec.Steps[0]
+		if len(step.Env) != 1 || step.Env[0].Name != "REGISTRY_AUTH_FILE" || len(step.VolumeMounts) != 1 || step.VolumeMounts[0].MountPath != "/etc/registry" {
+			t.Errorf("post-anvil-push-image: preset-registry-push not merged: env %v mounts %v", step.Env, step.VolumeMounts)
+		}
 
 		smoke, report := cfg.Periodics[0], cfg.Periodics[1]
 		if smoke.Interval != "1h" || smoke.Cron != "" || report.Cron != "10 16 * * 1-5" || report.Interval != "" || smoke.Context != "" {
