@@ -27,6 +27,8 @@ type Config struct {
 	Presubmits  map[string][]*Job `json:"presubmits,omitempty"`
 	Postsubmits map[string][]*Job `json:"postsubmits,omitempty"`
 	Periodics   []*Job            `json:"periodics,omitempty"`
+	// Plugins holds plugins.yaml's trigger settings; nil when none is read.
+	Plugins *Plugins `json:"-"`
 }
 
 // Job is one Prow job: the fields Prow and Lighthouse share for

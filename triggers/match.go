@@ -44,6 +44,8 @@ func (c *Config) Select(ev event.Event, in Inputs) (Selection, error) {
 	var sel Selection
 	var err error
 	switch {
+	case ev.Kind == event.KindPullRequest && presubmitActions[ev.Action] && ev.Draft && c.Plugins.TriggerFor(ev.Repo.FullName).SkipDraftPR:
+		sel = skipAll(c.Presubmits[ev.Repo.FullName], "draft pull request: the trigger plugin's skip_draft_pr is set; marking it ready for review, or /test, starts jobs")
 	case ev.Kind == event.KindPullRequest && presubmitActions[ev.Action]:
 		sel, err = c.selectPresubmits(ev, in, nil)
 	case ev.Kind == event.KindPullRequest:

@@ -236,3 +236,61 @@ func TestHasTestCommand(t *testing.T) {
 		}
 	}
 }
+
+func TestSkipDraftPR(t *testing.T) {
+	cfg := mustParse(t, testConfig)
+	cfg.Plugins = &Plugins{Triggers: []TriggerSettings{{Repos: []string{"org"}, SkipDraftPR: true}}}
+	draft := func(action event.Action) event.Event {
+		ev := pr(action, "main")
+		ev.Draft = true
+		return ev
+	}
+	tests := []struct {
+		name string
+		ev   event.Event
+		want []string
+	}{
+		{name: "draft opened waits", ev: draft(event.ActionOpened), want: []string{}},
+		{name: "draft updated waits", ev: draft(event.ActionSynchronize), want: []string{}},
+		{name: "ready for review runs", ev: pr(event.ActionReadyForReview, "main"), want: []string{"code", "unit"}},
+		{name: "not a draft runs", ev: pr(event.ActionOpened, "main"), want: []string{"code", "unit"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			sel, err := cfg.Select(tc.ev, files("main.go"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tc.want, jobNames(sel.Runs)); diff != "" {
+				t.Errorf("runs (-want +got):\n%s", diff)
+			}
+			if len(tc.want) == 0 && !hasSkip(sel.Skipped, "unit", "skip_draft_pr") {
+				t.Errorf("skips do not say why: %+v", sel.Skipped)
+			}
+		})
+	}
+
+	cfg.Plugins = nil
+	if sel, _ := cfg.Select(draft(event.ActionOpened), files("main.go")); len(sel.Runs) != 2 {
+		t.Errorf("without skip_draft_pr a draft runs its jobs, as Prow's default; got %v", jobNames(sel.Runs))
+	}
+}
+
+func TestTriggerForPicksTheNearestScope(t *testing.T) {
+	p := &Plugins{Triggers: []TriggerSettings{
+		{Repos: []string{"acme"}, SkipDraftPR: true},
+		{Repos: []string{"acme/widgets", "group/sub"}},
+	}}
+	for repo, want := range map[string]bool{
+		"acme/gears":         true,  // its org's entry
+		"acme/widgets":       false, // its own entry wins over the org's
+		"group/sub/project":  false, // nested group: the nearest enclosing one
+		"other/repo":         false,
+		"acmeish/repo":       false,
+		"group/sub2/project": false,
+	} {
+		if got := p.TriggerFor(repo).SkipDraftPR; got != want {
+			t.Errorf("TriggerFor(%q).SkipDraftPR = %v, want %v", repo, got, want)
+		}
+	}
+}

@@ -82,11 +82,15 @@ func New(opts Options) (*App, error) {
 	return a, nil
 }
 
-// LoadJobs (re)reads the job configuration; on error the configuration in
-// force stays.
+// LoadJobs (re)reads the job configuration and plugins.yaml's trigger
+// settings; on error the configuration in force stays.
 func (a *App) LoadJobs() error {
 	cfg, problems := triggers.Check(a.Settings.Prow.Config, a.Settings.Prow.JobConfig)
-	if err := problems.Err(); err != nil {
+	err := problems.Err()
+	if err == nil && a.Settings.Prow.Plugins != "" {
+		cfg.Plugins, err = triggers.ReadPlugins(a.Settings.Prow.Plugins)
+	}
+	if err != nil {
 		metrics.ConfigReloads.WithLabelValues("failure").Inc()
 		return err
 	}

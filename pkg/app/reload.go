@@ -51,11 +51,14 @@ func (a *App) reload() {
 	a.Log.Info("job configuration reloaded")
 }
 
-// watchedDirs are the directory of config.yaml and every directory of the
-// job-config tree: watching directories catches editors' renames and
+// watchedDirs are the directories of config.yaml and plugins.yaml and
+// every directory of the job-config tree: watching directories catches editors' renames and
 // ConfigMaps' symlink swaps.
 func (a *App) watchedDirs() []string {
 	dirs := []string{filepath.Dir(a.Settings.Prow.Config)}
+	if plugins := a.Settings.Prow.Plugins; plugins != "" {
+		dirs = append(dirs, filepath.Dir(plugins))
+	}
 	if root := a.Settings.Prow.JobConfig; root != "" {
 		_ = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 			if err == nil && d.IsDir() {

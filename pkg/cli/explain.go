@@ -23,7 +23,7 @@ Nothing is sent anywhere: no SCM API is called, no PipelineRun is created.
 
   --config FILE         Prow's (or Lighthouse's) config.yaml
   --job-config DIR      a job-config directory, read recursively
-  --plugins FILE        plugins.yaml (checked; selection does not use it yet)
+  --plugins FILE        plugins.yaml (checked; selection reads the trigger plugin's skip_draft_pr)
   --provider KIND       github (default), gitlab, bitbucketcloud, bitbucketserver, gerrit
   --event NAME          the event as the SCM names it in its event header:
                         GitHub pull_request, issue_comment, push; GitLab
@@ -123,6 +123,9 @@ func loadConfig(o explainOptions) (*triggers.Config, error) {
 	}
 	if o.plugins != "" {
 		if err := checkPlugins(o.plugins).Err(); err != nil {
+			return nil, err
+		}
+		if cfg.Plugins, err = triggers.ReadPlugins(o.plugins); err != nil {
 			return nil, err
 		}
 	}

@@ -53,6 +53,13 @@ func TestExplain(t *testing.T) {
 			skipped: []string{"benchmarks", "e2e", "integration"},
 		},
 		{
+			name:    "draft pull request opened, skip_draft_pr set in plugins.yaml",
+			args:    githubArgs("--event", "pull_request", "--payload", ex+"github/pull_request-opened-draft.json", "--changed-files", ex+"changed-code-and-docs.txt"),
+			runs:    []Run{},
+			skipped: []string{"benchmarks", "docs-check", "e2e", "integration", "lint", "release-verify", "unit"},
+			reasons: map[string]string{"unit": `draft pull request: the trigger plugin's skip_draft_pr is set; marking it ready for review, or /test, starts jobs`},
+		},
+		{
 			name:    "pull request closed",
 			args:    githubArgs("--event", "pull_request", "--payload", ex+"github/pull_request-closed.json"),
 			runs:    []Run{},
