@@ -64,6 +64,11 @@ func (p *Provider) review(ctx context.Context, ref event.CommitRef, in *gogerrit
 
 func (p *Provider) reviewInput(s providers.Status) *gogerrit.ReviewInput {
 	in := &gogerrit.ReviewInput{Message: statusMessage(s), Tag: reviewTag}
+	// Nobody needs an email for each run that starts: pending notes are
+	// posted silently; results notify as Gerrit's default says.
+	if s.State == providers.StatePending {
+		in.Notify = "NONE"
+	}
 	// Gerrit keeps one vote per account and label: vote the verdict of all
 	// the revision's runs, not of this one.
 	if vote, ok := p.vote(cmp.Or(s.Combined, s.State)); ok {

@@ -111,8 +111,8 @@ func TestSetStatus(t *testing.T) {
 			want: reviewBody("Job unit: ERROR - all passed\n\nhttps://ci.example.com/runs/1", map[string]any{"CI": -2.0}),
 		},
 		{
-			name: "pending posts a message only", state: providers.StatePending,
-			want: reviewBody("Job unit: PENDING - all passed\n\nhttps://ci.example.com/runs/1", nil),
+			name: "pending posts a message only, notifying nobody", state: providers.StatePending,
+			want: silent(reviewBody("Job unit: PENDING - all passed\n\nhttps://ci.example.com/runs/1", nil)),
 		},
 		{
 			name: "a success while other jobs run votes nothing", state: providers.StateSuccess, combined: providers.StatePending,
@@ -146,6 +146,11 @@ func reviewBody(message string, labels map[string]any) map[string]any {
 	if labels != nil {
 		body["labels"] = labels
 	}
+	return body
+}
+
+func silent(body map[string]any) map[string]any {
+	body["notify"] = "NONE"
 	return body
 }
 
