@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/fresnel-ci/fresnel/pkg/event"
+	"github.com/fresnel-ci/fresnel/pkg/metrics"
 	"github.com/fresnel-ci/fresnel/providers"
 	"github.com/fresnel-ci/fresnel/triggers"
 	"github.com/fresnel-ci/fresnel/triggers/inrepo"
@@ -63,8 +64,10 @@ func (d *Dispatcher) jobs(ctx context.Context, in providers.Instance, ev event.E
 	local, err := d.loadInRepo(ctx, in, ev)
 	merged, clash := inrepo.Merge(central, local, ev.Repo.FullName)
 	if err := errors.Join(err, clash); err != nil {
+		metrics.InRepoLoads.WithLabelValues("failure").Inc()
 		return merged, d.InRepo.fail(ctx, in, ev, err)
 	}
+	metrics.InRepoLoads.WithLabelValues("success").Inc()
 	d.InRepo.clear(ctx, in, ev)
 	return merged, nil
 }

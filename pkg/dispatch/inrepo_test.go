@@ -10,8 +10,10 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/fresnel-ci/fresnel/pkg/event"
+	"github.com/fresnel-ci/fresnel/pkg/metrics"
 	"github.com/fresnel-ci/fresnel/providers"
 	"github.com/fresnel-ci/fresnel/triggers/inrepo"
 )
@@ -153,6 +155,7 @@ func TestHandleInRepoReadFailureThenRecovery(t *testing.T) {
 	d, l := newDispatcher(t)
 	withInRepo(d, "org/repo")
 	scm := &repoSCM{fakeSCM: &fakeSCM{}, files: map[string]string{".prow.yaml": inRepoJobs}, readErr: errors.New("502 Bad Gateway")}
+	failures, successes := inRepoLoads("failure"), inRepoLoads("success")
 	out, err := d.Handle(context.Background(), instance(scm), pullRequest(event.ActionOpened))
 	if err != nil || len(out.Warnings) != 1 || !strings.Contains(out.Warnings[0], "502 Bad Gateway") {
 		t.Fatalf("Handle: %v, warnings %q", err, out.Warnings)
@@ -167,6 +170,9 @@ func TestHandleInRepoReadFailureThenRecovery(t *testing.T) {
 	}
 	if scm.reads != reads {
 		t.Errorf("a third event on the commit read %d files, want 0", scm.reads-reads)
+	}
+	if f, s := inRepoLoads("failure")-failures, inRepoLoads("success")-successes; f != 1 || s != 2 {
+		t.Errorf("fresnel_inrepo_loads_total grew by %v failures and %v successes, want 1 and 2", f, s)
 	}
 	var states []providers.State
 	for _, s := range scm.statuses {
@@ -208,4 +214,8 @@ func TestDescribe(t *testing.T) {
 	if got := describe(two); got != "(2 problems) a.yaml:1: one" {
 		t.Errorf("describe(two) = %q", got)
 	}
+}
+
+func inRepoLoads(outcome string) float64 {
+	return testutil.ToFloat64(metrics.InRepoLoads.WithLabelValues(outcome))
 }

@@ -45,4 +45,16 @@ var (
 		Name: "fresnel_config_reloads_total",
 		Help: "Configuration loads by outcome (success, failure).",
 	}, []string{"outcome"})
+
+	// InRepoLoads counts reads of a commit's in-repo jobs by outcome.
+	InRepoLoads = promauto.NewCounterVec(prometheus.CounterOpts{
+		Name: "fresnel_inrepo_loads_total",
+		Help: "Reads of a commit's in-repo jobs by outcome (success, failure); cached reads count too.",
+	}, []string{"outcome"})
+
+	// QueuedRunsStarted counts runs of max_concurrency jobs started from the queue.
+	QueuedRunsStarted = promauto.NewCounter(prometheus.CounterOpts{
+		Name: "fresnel_queued_runs_started_total",
+		Help: "PipelineRuns of max_concurrency jobs started once a slot was free.",
+	})
 )

@@ -21,6 +21,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
 
 	"github.com/fresnel-ci/fresnel/pkg/launch"
+	"github.com/fresnel-ci/fresnel/pkg/metrics"
 )
 
 // Throttle starts queued runs of jobs that have a max_concurrency.
@@ -73,6 +74,7 @@ func (t *Throttle) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result
 		if err := t.start(ctx, queued[i]); err != nil {
 			return ctrl.Result{}, err
 		}
+		metrics.QueuedRunsStarted.Inc()
 		log.FromContext(ctx).Info("started queued run", "run", queued[i].Name, "limit", limit)
 	}
 	return ctrl.Result{}, nil

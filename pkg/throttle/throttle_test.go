@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/prometheus/client_golang/prometheus/testutil"
 	pipelinev1 "github.com/tektoncd/pipeline/pkg/apis/pipeline/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -17,6 +18,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client/fake"
 
 	"github.com/fresnel-ci/fresnel/pkg/launch"
+	"github.com/fresnel-ci/fresnel/pkg/metrics"
 )
 
 var epoch = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
@@ -93,9 +95,13 @@ func TestStartsOldestQueuedUpToTheLimit(t *testing.T) {
 		run("b", "e2e", "2", 2, queued),
 		run("other", "lint", "1", 0, queued),
 	)
+	before := testutil.ToFloat64(metrics.QueuedRunsStarted)
 	reconcile(t, th, "c")
 	if diff := cmp.Diff([]string{"a", "b"}, started(t, c)); diff != "" {
 		t.Errorf("started (-want +got):\n%s", diff)
+	}
+	if got := testutil.ToFloat64(metrics.QueuedRunsStarted) - before; got != 2 {
+		t.Errorf("fresnel_queued_runs_started_total grew by %v, want 2", got)
 	}
 	reconcile(t, th, "a")
 	if diff := cmp.Diff([]string{"a", "b"}, started(t, c)); diff != "" {
