@@ -266,6 +266,36 @@ func TestDeliveryIsHashOfBody(t *testing.T) {
 	}
 }
 
+func TestMergeEventsOfOneCommitShareADelivery(t *testing.T) {
+	p := newTestProvider(t, Options{})
+	parse := func(body string) event.Event {
+		t.Helper()
+		payload := providertest.Payload{Body: []byte(body), Header: http.Header{}}
+		ev, err := p.Parse(t.Context(), payload.Request(), []byte(body))
+		if err != nil {
+			t.Fatalf("Parse(%s): %v", body, err)
+		}
+		return ev
+	}
+	const rev = "41d29efb4196d5fd447190d3b8ec26d70b9f8eec"
+	merged := parse(`{"type":"change-merged","newRev":"` + rev + `","eventCreatedOn":1,
+		"change":{"project":"qt/qtbase","branch":"dev","number":7,"url":"https://g/7"},
+		"patchSet":{"number":2,"revision":"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa","ref":"refs/changes/07/7/2"}}`)
+	updated := parse(`{"type":"ref-updated","eventCreatedOn":2,
+		"refUpdate":{"project":"qt/qtbase","refName":"refs/heads/dev","oldRev":"bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb","newRev":"` + rev + `"}}`)
+	other := parse(`{"type":"ref-updated","eventCreatedOn":3,
+		"refUpdate":{"project":"qt/qtbase","refName":"refs/heads/6.8","oldRev":"bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb","newRev":"` + rev + `"}}`)
+	if merged.Kind != event.KindPush || merged.HeadSHA != rev || updated.HeadSHA != rev {
+		t.Fatalf("merged %+v, updated %+v: want pushes of %s", merged, updated, rev)
+	}
+	if merged.Delivery != updated.Delivery {
+		t.Errorf("change-merged delivery %s, ref-updated %s: one merge must start its postsubmits once", merged.Delivery, updated.Delivery)
+	}
+	if other.Delivery == updated.Delivery {
+		t.Errorf("the same commit on another branch got the same delivery %s", other.Delivery)
+	}
+}
+
 func TestStripPatchSet(t *testing.T) {
 	tests := []struct{ name, in, want string }{
 		{"vote only", "Patch Set 2: Code-Review+2", "Code-Review+2"},

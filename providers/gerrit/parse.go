@@ -122,10 +122,15 @@ func (p *projectName) UnmarshalJSON(b []byte) error {
 }
 
 // Parse turns a verified delivery into an event. The delivery id is a hash
-// of the body, so a redelivered event gets the same id.
+// of the body, so a redelivered event gets the same id; for a push, a hash
+// of the project, ref and new commit, so the change-merged and ref-updated
+// events Gerrit sends for one merge start its postsubmits once.
 func (p *Provider) Parse(_ context.Context, _ *http.Request, body []byte) (event.Event, error) {
 	ev, err := p.parse(body)
 	ev.Provider, ev.Delivery = Kind, deliveryID(body)
+	if err == nil && ev.Kind == event.KindPush && ev.HeadSHA != "" {
+		ev.Delivery = deliveryID([]byte("push\x00" + ev.Repo.FullName + "\x00" + ev.Ref + "\x00" + ev.HeadSHA))
+	}
 	return ev, err
 }
 
