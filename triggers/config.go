@@ -29,6 +29,8 @@ type Config struct {
 	Periodics   []*Job            `json:"periodics,omitempty"`
 	// Plugins holds plugins.yaml's trigger settings; nil when none is read.
 	Plugins *Plugins `json:"-"`
+	// Warnings are the problems loading found that did not stop it.
+	Warnings Problems `json:"-"`
 }
 
 // Job is one Prow job: the fields Prow and Lighthouse share for

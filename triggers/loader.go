@@ -228,6 +228,7 @@ func (l *loader) finish() (*Config, Problems) {
 	if l.problems.Err() != nil {
 		return nil, l.problems
 	}
+	l.cfg.Warnings = l.problems
 	return l.cfg, l.problems
 }
 

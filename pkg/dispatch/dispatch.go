@@ -18,7 +18,8 @@ type Outcome struct {
 	Runs    []launch.Run    `json:"runs"`
 	Skipped []triggers.Skip `json:"skipped,omitempty"`
 	// Warnings say what went wrong without stopping the event: in-repo
-	// jobs that could not be used, and whether that was reported.
+	// jobs that could not be used, and whether that was reported, and what
+	// reading them warned about.
 	Warnings []string `json:"warnings,omitempty"`
 }
 

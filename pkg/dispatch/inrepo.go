@@ -56,6 +56,7 @@ func (d *Dispatcher) mayHavePresubmits(in providers.Instance, repo string) bool 
 // the repository's own jobs at the commit under test when it opts in and
 // ev may start jobs. In-repo jobs that cannot be used get the commit a
 // failure status and the event a warning; the central jobs still run.
+// What reading them warned about becomes the event's warnings too.
 func (d *Dispatcher) jobs(ctx context.Context, in providers.Instance, ev event.Event) (*triggers.Config, []string) {
 	central := d.Config()
 	if !d.readsInRepo(ev) {
@@ -63,13 +64,27 @@ func (d *Dispatcher) jobs(ctx context.Context, in providers.Instance, ev event.E
 	}
 	local, err := d.loadInRepo(ctx, in, ev)
 	merged, clash := inrepo.Merge(central, local, ev.Repo.FullName)
+	warnings := inRepoWarnings(local)
 	if err := errors.Join(err, clash); err != nil {
 		metrics.InRepoLoads.WithLabelValues("failure").Inc()
-		return merged, d.InRepo.fail(ctx, in, ev, err)
+		return merged, append(warnings, d.InRepo.fail(ctx, in, ev, err)...)
 	}
 	metrics.InRepoLoads.WithLabelValues("success").Inc()
 	d.InRepo.clear(ctx, in, ev)
-	return merged, nil
+	return merged, warnings
+}
+
+// inRepoWarnings are what reading the in-repo jobs warned about (fields
+// fresnel ignores, say), each with its file and line.
+func inRepoWarnings(local *triggers.Config) []string {
+	if local == nil {
+		return nil
+	}
+	out := make([]string, 0, len(local.Warnings))
+	for _, w := range local.Warnings {
+		out = append(out, "in-repo jobs: "+w.String())
+	}
+	return out
 }
 
 // readsInRepo reports whether ev's repository opts in and ev may start

@@ -15,6 +15,7 @@ import (
 	"github.com/fresnel-ci/fresnel/pkg/event"
 	"github.com/fresnel-ci/fresnel/pkg/metrics"
 	"github.com/fresnel-ci/fresnel/providers"
+	"github.com/fresnel-ci/fresnel/triggers"
 	"github.com/fresnel-ci/fresnel/triggers/inrepo"
 )
 
@@ -218,4 +219,35 @@ func TestDescribe(t *testing.T) {
 
 func inRepoLoads(outcome string) float64 {
 	return testutil.ToFloat64(metrics.InRepoLoads.WithLabelValues(outcome))
+}
+
+func TestHandleInRepoWarningsAndPlugins(t *testing.T) {
+	d, l := newDispatcher(t)
+	withInRepo(d, "org/repo")
+	central := d.Config()
+	withPlugins := *central
+	withPlugins.Plugins = &triggers.Plugins{Triggers: []triggers.TriggerSettings{{Repos: []string{"org"}, SkipDraftPR: true}}}
+	d.Config = func() *triggers.Config { return &withPlugins }
+	files := map[string]string{".prow.yaml": "presubmits:\n- name: integration\n  always_run: true\n  decorate: true\n  spec: {containers: [{image: x, command: [\"true\"]}]}\n"}
+	scm := &repoSCM{fakeSCM: &fakeSCM{}, files: files}
+
+	out, err := d.Handle(context.Background(), instance(scm), pullRequest(event.ActionOpened))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{`in-repo jobs: .prow.yaml:4: warning: presubmit "integration" of org/repo: decorate is not supported by fresnel and is ignored`}
+	if diff := cmp.Diff(want, out.Warnings); diff != "" {
+		t.Errorf("warnings (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{"integration", "lint", "unit"}, l.jobs); diff != "" {
+		t.Errorf("launched (-want +got):\n%s", diff)
+	}
+
+	// The central plugins.yaml still applies once in-repo jobs are merged in.
+	draft := pullRequest(event.ActionSynchronize)
+	draft.Draft = true
+	out, err = d.Handle(context.Background(), instance(scm), draft)
+	if err != nil || len(out.Runs) != 0 {
+		t.Errorf("a draft with skip_draft_pr ran %+v (err %v)", out.Runs, err)
+	}
 }

@@ -45,6 +45,8 @@ func (s *Server) hook(w http.ResponseWriter, r *http.Request) {
 		log.WithField("error", resp.Error).Error("webhook failed; the SCM may redeliver")
 	case resp.Error != "":
 		log.WithField("error", resp.Error).Warn("webhook refused")
+	case resp.Outcome != nil && len(resp.Warnings) > 0:
+		log.WithFields(logrus.Fields{"runs": resp.runCount(), "warnings": resp.Warnings}).Warn("webhook handled, with warnings")
 	default:
 		log.WithField("runs", resp.runCount()).Info("webhook handled")
 	}

@@ -2,7 +2,10 @@ package e2e
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -61,4 +64,17 @@ func TestDraftWaitsForReadyForReviewWhenPluginsSaySo(t *testing.T) {
 	if n := len(listRuns(t, ns)); n != 2 {
 		t.Fatalf("PipelineRuns after ready for review = %d, want 2", n)
 	}
+
+	// plugins.yaml is reloaded like the job files: without skip_draft_pr,
+	// a new draft runs its jobs.
+	if err := os.WriteFile(filepath.Join(f.Dir, "plugins.yaml"), []byte("plugins:\n  acme: [trigger]\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	n := 10
+	waitFor(t, "plugins.yaml reloaded", func() bool {
+		n++
+		gh.GitHubPullRequest(repo, n, headSHA, "main", []string{"main.go"})
+		body := asDraft(t, harness.GitHubPullRequestEvent("opened", repo, n, headSHA, "main"))
+		return strings.Join(runNames(deliver(fmt.Sprintf("draft-reloaded-%d", n), body)), ",") == "lint,unit"
+	})
 }

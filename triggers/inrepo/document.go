@@ -162,6 +162,9 @@ func parseJobs(root *yaml.Node, file string, sources map[*yaml.Node]string) (*tr
 			j.Line = lines[j.Line].line
 		}
 	}
+	for i, w := range cfg.Warnings {
+		cfg.Warnings[i] = relocated(w, lines, file)
+	}
 	return cfg, nil
 }
 
@@ -205,14 +208,19 @@ func relocate(err error, lines map[int]origin, file string) error {
 			errs = append(errs, e)
 			continue
 		}
-		o, ok := lines[p.Line]
-		if !ok {
-			o = origin{file: file}
-		}
-		p.File, p.Line = o.file, o.line
-		errs = append(errs, p)
+		errs = append(errs, relocated(p, lines, file))
 	}
 	return errors.Join(errs...)
+}
+
+// relocated is p on the file and line its line of the rewrite came from.
+func relocated(p triggers.Problem, lines map[int]origin, file string) triggers.Problem {
+	o, ok := lines[p.Line]
+	if !ok {
+		o = origin{file: file}
+	}
+	p.File, p.Line = o.file, o.line
+	return p
 }
 
 func unjoin(err error) []error {

@@ -105,6 +105,7 @@ func load(ctx context.Context, r *reader) (*triggers.Config, error) {
 		problems = append(problems, err)
 		if cfg != nil {
 			problems = append(problems, addAll(out, cfg, r.commit.Repo, firstAt)...)
+			out.Warnings = append(out.Warnings, cfg.Warnings...)
 		}
 	}
 	return out, errors.Join(problems...)

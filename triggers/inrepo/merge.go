@@ -16,6 +16,7 @@ import (
 func Merge(central, inRepo *triggers.Config, repo string) (*triggers.Config, error) {
 	out := emptyConfig()
 	if central != nil {
+		out.Plugins = central.Plugins
 		out.Presubmits[repo] = slices.Clip(central.Presubmits[repo])
 		out.Postsubmits[repo] = slices.Clip(central.Postsubmits[repo])
 	}
