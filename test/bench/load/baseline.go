@@ -16,25 +16,36 @@ import (
 	"github.com/fresnel-ci/fresnel/triggers"
 )
 
+// baseline is the bare apiserver creating the runs of a load itself.
+type baseline struct {
+	runs, clients int
+	elapsed       time.Duration
+	latencies     []time.Duration
+	cpu           map[string]float64
+}
+
+func (b baseline) rate() float64 { return float64(b.runs) / b.elapsed.Seconds() }
+
 // apiserverBaseline creates n PipelineRuns, the same ones fresnel would
 // create for the load's events, straight through the typed client from
-// senders goroutines: the rate fresnel is compared with.
-func apiserverBaseline(ctx context.Context, stack *harness.Stack, n, senders int) (time.Duration, map[string]float64, error) {
-	const ns = "load-baseline"
+// clients goroutines: the rate and create latency fresnel is compared with.
+func apiserverBaseline(ctx context.Context, stack *harness.Stack, n, clients int) (baseline, error) {
+	b := baseline{runs: n, clients: clients, latencies: make([]time.Duration, n)}
+	ns := fmt.Sprintf("load-baseline-%d", clients)
 	if err := stack.Namespace(ctx, ns); err != nil {
-		return 0, nil, err
+		return b, err
 	}
 	defer cleanup(stack, ns)
 	cfg := *stack.Rest
 	cfg.QPS, cfg.Burst = 5000, 10000
 	client, err := tekton.NewForConfig(&cfg)
 	if err != nil {
-		return 0, nil, err
+		return b, err
 	}
 	runs := client.TektonV1().PipelineRuns(ns)
 	cfgJobs, err := triggers.Parse([]byte(loadConfig), "load")
 	if err != nil {
-		return 0, nil, err
+		return b, err
 	}
 	job := cfgJobs.Presubmits["acme/load"][0]
 	var next atomic.Int64
@@ -42,21 +53,23 @@ func apiserverBaseline(ctx context.Context, stack *harness.Stack, n, senders int
 	// Watch as the load run does, so both pay the same for it.
 	_, stopWatch, err := watchCreations(ctx, stack, ns)
 	if err != nil {
-		return 0, nil, err
+		return b, err
 	}
 	defer stopWatch()
 	var wg sync.WaitGroup
 	meter := startCPU(stackPIDs())
 	start := time.Now()
-	for range senders {
+	for range clients {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for i := int(next.Add(1)); i <= n; i = int(next.Add(1)) {
+				began := time.Now()
 				pr, err := launch.PipelineRun(job, loadEvent(i), ns)
 				if err == nil {
 					_, err = runs.Create(ctx, pr, metav1.CreateOptions{})
 				}
+				b.latencies[i-1] = time.Since(began)
 				if err != nil {
 					firstErr.CompareAndSwap(nil, err)
 				}
@@ -64,11 +77,17 @@ func apiserverBaseline(ctx context.Context, stack *harness.Stack, n, senders int
 		}()
 	}
 	wg.Wait()
-	elapsed := time.Since(start)
+	b.elapsed, b.cpu = time.Since(start), meter.spent()
 	if err, ok := firstErr.Load().(error); ok {
-		return 0, nil, err
+		return b, err
 	}
-	return elapsed, meter.spent(), nil
+	return b, nil
+}
+
+func (b baseline) print() {
+	fmt.Printf("bare apiserver: %d PipelineRuns from %d clients in %.2fs = %.0f/s\n", b.runs, b.clients, b.elapsed.Seconds(), b.rate())
+	fmt.Printf("  create latency   p50 %v  p99 %v\n", percentile(b.latencies, .5).Round(time.Microsecond), percentile(b.latencies, .99).Round(time.Microsecond))
+	fmt.Printf("  CPU per run      %s\n\n", formatCPU(b.cpu, b.runs))
 }
 
 // loadEvent is the event fresnel parses from the load's i-th delivery.

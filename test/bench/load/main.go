@@ -53,21 +53,21 @@ func run(ctx context.Context, p plan) error {
 	if err != nil {
 		return err
 	}
-	baseline, cpu, err := apiserverBaseline(ctx, stack, p.burst, p.burstSenders)
-	if err != nil {
-		return err
+	// Each run is compared with the bare apiserver at its own concurrency.
+	for _, r := range []struct {
+		name            string
+		events, senders int
+	}{{"steady", p.events, p.senders}, {"burst", p.burst, p.burstSenders}} {
+		bare, err := apiserverBaseline(ctx, stack, r.events, r.senders)
+		if err != nil {
+			return err
+		}
+		bare.print()
+		res, err := measure(ctx, stack, bin, filepath.Join(dir, r.name), "load-"+r.name, r.events, r.senders)
+		if err != nil {
+			return err
+		}
+		res.print(r.name, bare)
 	}
-	fmt.Printf("bare apiserver: %d PipelineRuns from %d clients in %.2fs = %.0f/s\n", p.burst, p.burstSenders, baseline.Seconds(), float64(p.burst)/baseline.Seconds())
-	fmt.Printf("  CPU per run      %s\n\n", formatCPU(cpu, p.burst))
-	steady, err := measure(ctx, stack, bin, filepath.Join(dir, "steady"), "load-steady", p.events, p.senders)
-	if err != nil {
-		return err
-	}
-	steady.print("steady", float64(p.burst)/baseline.Seconds())
-	burst, err := measure(ctx, stack, bin, filepath.Join(dir, "burst"), "load-burst", p.burst, p.burstSenders)
-	if err != nil {
-		return err
-	}
-	burst.print("burst", float64(p.burst)/baseline.Seconds())
 	return nil
 }

@@ -200,11 +200,13 @@ func percentile(d []time.Duration, p float64) time.Duration {
 	return s[int(float64(len(s)-1)*p)]
 }
 
-func (r *result) print(name string, apiserverRate float64) {
+func (r *result) print(name string, bare baseline) {
 	rate := float64(r.events-int(r.failures.Load())) / r.elapsed.Seconds()
+	ackP99, createP99 := percentile(r.acks, .99), percentile(bare.latencies, .99)
 	fmt.Printf("%s: %d events from %d senders in %.2fs\n", name, r.events, r.senders, r.elapsed.Seconds())
-	fmt.Printf("  ack latency      p50 %v  p99 %v  max %v\n", percentile(r.acks, .5).Round(time.Microsecond), percentile(r.acks, .99).Round(time.Microsecond), percentile(r.acks, 1).Round(time.Microsecond))
-	fmt.Printf("  throughput       %.0f events/s = %.0f PipelineRuns/s (%.2f of the bare apiserver's rate)\n", rate, rate, rate/apiserverRate)
+	fmt.Printf("  ack latency      p50 %v  p99 %v  max %v (p99 %.2fx the bare create's)\n", percentile(r.acks, .5).Round(time.Microsecond), ackP99.Round(time.Microsecond),
+		percentile(r.acks, 1).Round(time.Microsecond), float64(ackP99)/float64(createP99))
+	fmt.Printf("  throughput       %.0f events/s = %.0f PipelineRuns/s (%.2f of the bare apiserver's rate at %d clients)\n", rate, rate, rate/bare.rate(), bare.clients)
 	fmt.Printf("  webhook->run     p50 %v  p99 %v (watch event seen)\n", percentile(r.toRun, .5).Round(time.Microsecond), percentile(r.toRun, .99).Round(time.Microsecond))
 	fmt.Printf("  failures %d; runs missing right after their 2xx: %d (checked every 10th)\n", r.failures.Load(), r.missing.Load())
 	fmt.Printf("  SCM API calls    %d for %d opened PRs (%.2f per event)\n", r.apiCalls, r.events, float64(r.apiCalls)/float64(r.events))
