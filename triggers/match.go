@@ -1,6 +1,7 @@
 package triggers
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 	"sync"
@@ -11,7 +12,8 @@ import (
 // Inputs are what selection may need beyond the event, read only when a
 // job's rules ask for them.
 type Inputs struct {
-	// ChangedFiles lists the files a pull request changes.
+	// ChangedFiles lists the files a pull request changes, or a push whose
+	// payload does not list them.
 	ChangedFiles func() ([]string, error)
 	// FailedContexts lists the contexts whose latest run on the head SHA
 	// did not succeed (for /retest).
@@ -53,7 +55,7 @@ func (c *Config) Select(ev event.Event, in Inputs) (Selection, error) {
 	case ev.Kind == event.KindComment:
 		sel, err = c.selectForComment(ev, in)
 	case ev.Kind == event.KindPush:
-		sel, err = c.selectPostsubmits(ev)
+		sel, err = c.selectPostsubmits(ev, in)
 	}
 	sel.sort()
 	return sel, err
@@ -101,12 +103,17 @@ func (j *Job) matchesBranch(branch string) (bool, string) {
 }
 
 // matchesChanges applies run_if_changed and skip_if_only_changed. A job
-// with neither does not run, and gets noRule as the reason.
+// with neither does not run, and gets noRule as the reason. When the files
+// cannot be known (a new branch on an SCM whose pushes name none), the job
+// runs.
 func (j *Job) matchesChanges(changes func() ([]string, error), noRule string) (bool, string, error) {
 	if j.changed == nil && j.onlySkip == nil {
 		return false, noRule, nil
 	}
 	files, err := changes()
+	if errors.Is(err, event.ErrFilesUnknown) {
+		return true, "", nil
+	}
 	if err != nil {
 		return false, "", fmt.Errorf("triggers: changed files for %s: %w", j.Name, err)
 	}
@@ -126,13 +133,16 @@ func (j *Job) matchesChanges(changes func() ([]string, error), noRule string) (b
 	return false, fmt.Sprintf("every changed file matches skip_if_only_changed %q", j.SkipIfOnlyChanged), nil
 }
 
-func (c *Config) selectPostsubmits(ev event.Event) (Selection, error) {
+func (c *Config) selectPostsubmits(ev event.Event, in Inputs) (Selection, error) {
 	jobs := c.Postsubmits[ev.Repo.FullName]
 	if ev.Deleted {
 		return skipAll(jobs, "the push deleted "+ev.Ref), nil
 	}
 	var sel Selection
 	files := func() ([]string, error) { return ev.ChangedFiles, nil }
+	if ev.FilesUnlisted {
+		files = in.ChangedFiles
+	}
 	for _, j := range jobs {
 		run, why, err := j.shouldRunPostsubmit(ev.BaseRef, files)
 		if err != nil {

@@ -181,6 +181,34 @@ func TestSelectPostsubmits(t *testing.T) {
 	}
 }
 
+func TestPostsubmitsOfAPushThatListsNoFiles(t *testing.T) {
+	cfg := mustParse(t, testConfig)
+	push := event.Event{Kind: event.KindPush, Repo: event.Repo{FullName: "org/repo"}, Ref: "refs/heads/main", BaseRef: "main", HeadSHA: "abc", FilesUnlisted: true}
+	tests := []struct {
+		name  string
+		files func() ([]string, error)
+		want  []string
+	}{
+		{"docs read from the SCM", func() ([]string, error) { return []string{"docs/x.md"}, nil }, []string{"docs-site", "publish"}},
+		{"code read from the SCM", func() ([]string, error) { return []string{"a.go"}, nil }, []string{"publish"}},
+		{"files cannot be known: the job runs", func() ([]string, error) { return nil, event.ErrFilesUnknown }, []string{"docs-site", "publish"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			sel, err := cfg.Select(push, Inputs{ChangedFiles: tc.files})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tc.want, jobNames(sel.Runs)); diff != "" {
+				t.Errorf("runs (-want +got):\n%s", diff)
+			}
+		})
+	}
+	if _, err := cfg.Select(push, Inputs{ChangedFiles: func() ([]string, error) { return nil, errors.New("502") }}); err == nil {
+		t.Error("an SCM error reading the files must fail the event, so it is redelivered")
+	}
+}
+
 func TestCommentCommands(t *testing.T) {
 	cfg := mustParse(t, testConfig)
 	comment := func(body string) event.Event {

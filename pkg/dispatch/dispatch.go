@@ -83,7 +83,7 @@ func (d *Dispatcher) complete(ctx context.Context, in providers.Instance, ev eve
 
 func (d *Dispatcher) inputs(ctx context.Context, in providers.Instance, ev event.Event) triggers.Inputs {
 	inputs := triggers.Inputs{}
-	if lister, ok := in.Intake.(providers.ChangeLister); ok && ev.IsPullRequest() {
+	if lister, ok := in.Intake.(providers.ChangeLister); ok && (ev.IsPullRequest() || ev.FilesUnlisted) {
 		inputs.ChangedFiles = func() ([]string, error) { return lister.ChangedFiles(ctx, ev) }
 	}
 	if d.FailedContexts != nil {

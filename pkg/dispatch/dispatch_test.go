@@ -255,3 +255,40 @@ func TestHandleWithoutChangeLister(t *testing.T) {
 		t.Errorf("launched jobs (-want +got):\n%s", diff)
 	}
 }
+
+func TestHandlePushReadsUnlistedFilesOnlyWhenNeeded(t *testing.T) {
+	const postsubmits = `
+postsubmits:
+  org/repo:
+  - name: publish
+    spec: {containers: [{image: x, command: ["true"]}]}
+  - name: docs-site
+    run_if_changed: '^docs/'
+    spec: {containers: [{image: x, command: ["true"]}]}
+`
+	cfg, err := triggers.Parse([]byte(postsubmits), "config.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := &fakeLauncher{}
+	d := &Dispatcher{Config: func() *triggers.Config { return cfg }, Launcher: l}
+	push := event.Event{Provider: "bitbucketserver", Instance: "dc", Delivery: "p-1", Kind: event.KindPush, Repo: repo,
+		Ref: "refs/heads/main", BaseRef: "main", BaseSHA: "01d", HeadSHA: "he4d"}
+
+	scm := &fakeSCM{files: []string{"docs/guide.md"}}
+	if _, err := d.Handle(context.Background(), instance(scm), push); err != nil {
+		t.Fatal(err)
+	}
+	if scm.changes != 0 || !cmp.Equal(l.jobs, []string{"publish"}) {
+		t.Errorf("a push that lists its files (none here): %d API reads, jobs %v; want 0 and publish", scm.changes, l.jobs)
+	}
+
+	l.jobs = nil
+	push.FilesUnlisted = true
+	if _, err := d.Handle(context.Background(), instance(scm), push); err != nil {
+		t.Fatal(err)
+	}
+	if scm.changes != 1 || !cmp.Equal(l.jobs, []string{"docs-site", "publish"}) {
+		t.Errorf("a push that lists no files: %d API reads, jobs %v; want 1 and docs-site, publish", scm.changes, l.jobs)
+	}
+}

@@ -2,7 +2,15 @@
 // its webhooks into. Everything after a provider's Parse sees only this.
 package event
 
-import "strconv"
+import (
+	"errors"
+	"strconv"
+)
+
+// ErrFilesUnknown says a push's changed files cannot be read (a new
+// branch, whose payload names no base to compare with): a job whose rules
+// depend on them runs rather than being skipped on a guess.
+var ErrFilesUnknown = errors.New("the push's changed files cannot be known")
 
 // Kind is what happened, independent of the SCM that reported it.
 type Kind string
@@ -94,6 +102,10 @@ type Event struct {
 	// ChangedFiles is known for pushes (from their commits). For pull
 	// requests it is nil and read from the provider on demand.
 	ChangedFiles []string `json:"changedFiles,omitempty"`
+	// FilesUnlisted marks a push whose payload names no files (Bitbucket,
+	// Gerrit): they are read from the provider on demand, like a pull
+	// request's.
+	FilesUnlisted bool `json:"filesUnlisted,omitempty"`
 }
 
 // IsPullRequest reports whether the event concerns a pull request, either

@@ -29,6 +29,7 @@ func convert(hook scm.Webhook, fields payload) (event.Event, error) {
 	case ev.Kind == event.KindPush && len(fields.Push.Changes) > 0 && fields.Push.Changes[0].Old != nil:
 		ev.BaseSHA = cmp.Or(ev.BaseSHA, fields.Push.Changes[0].Old.Target.Hash)
 	}
+	ev.FilesUnlisted = ev.Kind == event.KindPush && !ev.Deleted
 	if ev.Comment != nil {
 		// The comment's user is left out of some payloads; the actor wrote it.
 		ev.Comment.Author = cmp.Or(ev.Comment.Author, fields.Actor.AccountID)

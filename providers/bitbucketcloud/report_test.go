@@ -151,3 +151,24 @@ func TestCompletePullRequest(t *testing.T) {
 		t.Errorf("event (-want +got):\n%s", diff)
 	}
 }
+
+func TestChangedFilesOfAPush(t *testing.T) {
+	const (
+		head = "141977fedf5cf35aa290ac87d4b5177ac4cd9de1"
+		old  = "40e7580cf11311d84a6e5e97e2cbba6df1675750"
+		path = "/2.0/repositories/o/r/diffstat/" + head + ".." + old
+	)
+	api := providertest.NewAPI(t, map[string]providertest.Reply{
+		// go-scm asks its git service for pages of 50.
+		"GET " + path + "?page=1&pagelen=50": {Status: http.StatusOK, Body: `{"values":[
+			{"status":"modified","old":{"path":"src/a.go"},"new":{"path":"src/a.go"}}],"page":1}`},
+	})
+	push := event.Event{Kind: event.KindPush, Repo: event.Repo{FullName: "o/r"}, Ref: "refs/heads/main", BaseSHA: old, HeadSHA: head, FilesUnlisted: true}
+	files, err := newTestProvider(t, api.URL).ChangedFiles(t.Context(), push)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"src/a.go"}, files); diff != "" {
+		t.Errorf("files (-want +got):\n%s", diff)
+	}
+}

@@ -30,5 +30,6 @@ func convert(hook scm.Webhook, fields payload) (event.Event, error) {
 	case ev.Kind == event.KindPush && len(fields.Changes) > 0:
 		ev.BaseSHA = cmp.Or(ev.BaseSHA, fields.Changes[0].FromHash)
 	}
+	ev.FilesUnlisted = ev.Kind == event.KindPush && !ev.Deleted
 	return ev, scmhook.Validate(ev)
 }

@@ -20,13 +20,14 @@ import (
 //     context as both key and name, and maps an error to UNKNOWN, which
 //     the build-status API refuses. Ours: POST
 //     /rest/build-status/1.0/commits/{sha} with url, key, name and state.
-//   - ListChanges panics when the request fails before an answer (it
-//     sets paging on a nil response).
+//   - ListChanges and CompareCommits panic when the request fails before
+//     an answer (they set paging on a nil response).
 //
 // Comments (POST .../pull-requests/{id}/comments) and Find are go-scm's.
 func useOwnCalls(c *scm.Client) {
 	c.Repositories = statuses{RepositoryService: c.Repositories, client: c}
 	c.PullRequests = pullRequests{PullRequestService: c.PullRequests, client: c}
+	c.Git = commits{GitService: c.Git, client: c}
 }
 
 // statuses replaces CreateStatus.
@@ -92,11 +93,30 @@ type filePath struct {
 }
 
 func (p pullRequests) ListChanges(ctx context.Context, repo string, number int, opts *scm.ListOptions) ([]*scm.Change, *scm.Response, error) {
+	path := fmt.Sprintf("rest/api/1.0/%s/pull-requests/%d/changes", repoPath(repo), number)
+	return listChanges(ctx, p.client, path, url.Values{}, opts)
+}
+
+// commits replaces CompareCommits.
+type commits struct {
+	scm.GitService
+	client *scm.Client
+}
+
+// CompareCommits lists the changes in ref1 that ref2 lacks.
+func (c commits) CompareCommits(ctx context.Context, repo, ref1, ref2 string, opts *scm.ListOptions) ([]*scm.Change, *scm.Response, error) {
+	path := fmt.Sprintf("rest/api/1.0/%s/compare/changes", repoPath(repo))
+	return listChanges(ctx, c.client, path, url.Values{"from": {ref1}, "to": {ref2}}, opts)
+}
+
+// listChanges reads one page of a changes listing at path.
+func listChanges(ctx context.Context, client *scm.Client, path string, query url.Values, opts *scm.ListOptions) ([]*scm.Change, *scm.Response, error) {
 	page := max(opts.Page, 1)
-	query := url.Values{"start": {strconv.Itoa((page - 1) * opts.Size)}, "limit": {strconv.Itoa(opts.Size)}}
-	path := fmt.Sprintf("rest/api/1.0/%s/pull-requests/%d/changes?%s", repoPath(repo), number, query.Encode())
+	query.Set("start", strconv.Itoa((page-1)*opts.Size))
+	query.Set("limit", strconv.Itoa(opts.Size))
+	path += "?" + query.Encode()
 	var out changePage
-	res, err := scmclient.Do(ctx, p.client, http.MethodGet, path, nil, &out)
+	res, err := scmclient.Do(ctx, client, http.MethodGet, path, nil, &out)
 	if err != nil {
 		return nil, res, err
 	}

@@ -1,6 +1,7 @@
 package bitbucketserver
 
 import (
+	"errors"
 	"net/http"
 	"testing"
 
@@ -128,5 +129,37 @@ func TestCompletePullRequest(t *testing.T) {
 	want.BaseRef, want.BaseSHA, want.HeadRef, want.HeadSHA, want.Author = "main", "823b2230a56056231c9425d63758fa87078a66b4", "develop", headSHA, "jcitizen"
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("event (-want +got):\n%s", diff)
+	}
+}
+
+func TestChangedFilesOfAPush(t *testing.T) {
+	const (
+		path = "/rest/api/1.0/projects/PRJ/repos/my-repo/compare/changes"
+		old  = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	)
+	api := providertest.NewAPI(t, map[string]providertest.Reply{
+		"GET " + path + "?from=" + headSHA + "&limit=100&start=0&to=" + old: {Status: http.StatusOK, Body: `{"values":[
+			{"path":{"toString":"docs/a.md"},"type":"MODIFY"}],"size":1,"isLastPage":true,"start":0,"limit":100}`},
+	})
+	push := event.Event{Kind: event.KindPush, Repo: event.Repo{FullName: "PRJ/my-repo"}, Ref: "refs/heads/main", BaseSHA: old, HeadSHA: headSHA, FilesUnlisted: true}
+	files, err := newTestProvider(t, api.URL).ChangedFiles(t.Context(), push)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"docs/a.md"}, files); diff != "" {
+		t.Errorf("files (-want +got):\n%s", diff)
+	}
+
+	push.BaseSHA = "0000000000000000000000000000000000000000" // a new branch
+	if _, err := newTestProvider(t, api.URL).ChangedFiles(t.Context(), push); !errors.Is(err, event.ErrFilesUnknown) {
+		t.Errorf("new branch: err = %v, want ErrFilesUnknown", err)
+	}
+}
+
+// TestChangedFilesOfAPushUnreachable: go-scm's own CompareCommits panics here.
+func TestChangedFilesOfAPushUnreachable(t *testing.T) {
+	push := event.Event{Kind: event.KindPush, Repo: event.Repo{FullName: "PRJ/my-repo"}, BaseSHA: "a1", HeadSHA: headSHA, FilesUnlisted: true}
+	if _, err := newTestProvider(t, "http://127.0.0.1:1").ChangedFiles(t.Context(), push); err == nil {
+		t.Fatal("ChangedFiles() = nil error for an unreachable server")
 	}
 }

@@ -199,6 +199,7 @@ func pushEvent(repo event.Repo, ref, sha string) event.Event {
 	if isZeroSHA(sha) {
 		ev.Deleted, ev.HeadSHA = true, ""
 	}
+	ev.FilesUnlisted = !ev.Deleted
 	return ev
 }
 

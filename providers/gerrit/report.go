@@ -112,14 +112,30 @@ func (p *Provider) Comment(ctx context.Context, target event.Target, body string
 	return "", nil
 }
 
-// ChangedFiles lists the files the event's patch set changes (renamed
+// ChangedFiles lists the files the event's patch set changes, or for a
+// push those its new commit changes against its first parent (renamed
 // files under both names), without Gerrit's magic files (/COMMIT_MSG,
 // /MERGE_LIST), sorted.
 func (p *Provider) ChangedFiles(ctx context.Context, ev event.Event) ([]string, error) {
+	if ev.Kind == event.KindPush {
+		return p.commitFiles(ctx, ev)
+	}
 	rev := cmp.Or(ev.HeadSHA, "current")
 	files, _, err := p.client.Changes.ListFiles(ctx, changeID(ev.Repo.FullName, ev.Number), rev, nil)
 	if err != nil {
 		return nil, fmt.Errorf("provider/gerrit: list files of %s#%d@%s: %w", ev.Repo.FullName, ev.Number, rev, err)
+	}
+	return filePaths(files), nil
+}
+
+// commitFiles is GET /a/projects/{project}/commits/{sha}/files/, which
+// go-gerrit does not wrap. A push of several commits is seen through its
+// last one.
+func (p *Provider) commitFiles(ctx context.Context, ev event.Event) ([]string, error) {
+	var files map[string]gogerrit.FileInfo
+	u := fmt.Sprintf("projects/%s/commits/%s/files/", url.PathEscape(ev.Repo.FullName), url.PathEscape(ev.HeadSHA))
+	if _, err := p.client.Call(ctx, http.MethodGet, u, nil, &files); err != nil {
+		return nil, fmt.Errorf("provider/gerrit: list files of %s@%s: %w", ev.Repo.FullName, ev.HeadSHA, err)
 	}
 	return filePaths(files), nil
 }

@@ -240,6 +240,27 @@ func TestChangedFiles(t *testing.T) {
 	}
 }
 
+func TestChangedFilesOfAPush(t *testing.T) {
+	files, err := os.ReadFile(filepath.Join("testdata", "list-files-response.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, srv := startGerrit(t, response{http.StatusOK, files})
+	p := reporter(t, srv, Options{})
+	ev := event.Event{Kind: event.KindPush, Repo: event.Repo{FullName: "qt/qtbase"}, Ref: "refs/heads/dev", HeadSHA: testSHA, FilesUnlisted: true}
+	got, err := p.ChangedFiles(t.Context(), ev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"docs/guide.md", "docs/old-guide.md", "src/main.go", "src/removed.go"}, got); diff != "" {
+		t.Errorf("files (-want +got):\n%s", diff)
+	}
+	want := []request{{Method: http.MethodGet, Path: "/a/projects/qt%2Fqtbase/commits/" + testSHA + "/files/", User: "fresnel-ci", Password: "http-password"}}
+	if diff := cmp.Diff(want, f.sent()); diff != "" {
+		t.Errorf("requests (-want +got):\n%s", diff)
+	}
+}
+
 func TestChangedFilesError(t *testing.T) {
 	_, srv := startGerrit(t, response{http.StatusNotFound, []byte("Not found: 1")})
 	p := reporter(t, srv, Options{})

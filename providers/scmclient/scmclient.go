@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/jenkins-x/go-scm/scm"
 
@@ -94,14 +95,45 @@ func (c *Client) Comment(ctx context.Context, target event.Target, body string) 
 // pageSize is the page size asked for when listing changed files.
 const pageSize = 100
 
-// ChangedFiles lists the files a pull request changes, all pages of them.
+// ChangedFiles lists the files a pull request changes, or a push between
+// its old and new commits, all pages of them.
 func (c *Client) ChangedFiles(ctx context.Context, ev event.Event) ([]string, error) {
+	if ev.Kind == event.KindPush {
+		return c.pushFiles(ctx, ev)
+	}
+	return allPages(func(opts *scm.ListOptions) ([]*scm.Change, *scm.Response, error) {
+		changes, res, err := c.SCM.PullRequests.ListChanges(ctx, ev.Repo.FullName, ev.Number, opts)
+		if err != nil {
+			err = fmt.Errorf("%s: list changes of %s#%d: %w", c.Component, ev.Repo.FullName, ev.Number, err)
+		}
+		return changes, res, err
+	})
+}
+
+// pushFiles compares a push's old and new commits. A new branch has no
+// old commit to compare with: its files are unknown.
+func (c *Client) pushFiles(ctx context.Context, ev event.Event) ([]string, error) {
+	if ev.BaseSHA == "" || strings.Trim(ev.BaseSHA, "0") == "" {
+		return nil, event.ErrFilesUnknown
+	}
+	return allPages(func(opts *scm.ListOptions) ([]*scm.Change, *scm.Response, error) {
+		changes, res, err := c.SCM.Git.CompareCommits(ctx, ev.Repo.FullName, ev.HeadSHA, ev.BaseSHA, opts)
+		if err != nil {
+			err = fmt.Errorf("%s: compare %s %s..%s: %w", c.Component, ev.Repo.FullName, ev.BaseSHA, ev.HeadSHA, err)
+		}
+		return changes, res, err
+	})
+}
+
+// allPages lists the paths of every page of changes, the old path of a
+// renamed file too.
+func allPages(list func(*scm.ListOptions) ([]*scm.Change, *scm.Response, error)) ([]string, error) {
 	var files []string
 	opts := &scm.ListOptions{Page: 1, Size: pageSize}
 	for {
-		changes, res, err := c.SCM.PullRequests.ListChanges(ctx, ev.Repo.FullName, ev.Number, opts)
+		changes, res, err := list(opts)
 		if err != nil {
-			return nil, fmt.Errorf("%s: list changes of %s#%d: %w", c.Component, ev.Repo.FullName, ev.Number, err)
+			return nil, err
 		}
 		for _, ch := range changes {
 			files = append(files, ch.Path)
