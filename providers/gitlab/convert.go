@@ -28,6 +28,9 @@ func convert(hook scm.Webhook, fields payload) (event.Event, error) {
 		ev = fromMergeRequestFields(ev, fields)
 	case event.KindPush:
 		ev.BaseSHA = cmp.Or(ev.BaseSHA, fields.Before)
+		// A push of more commits than its hook lists: its files come
+		// from the compare API.
+		ev.FilesUnlisted = !ev.Deleted && fields.TotalCommitsCount > len(fields.Commits)
 	}
 	return ev, scmhook.Validate(ev)
 }

@@ -73,7 +73,11 @@ func (p *Provider) parse(ctx context.Context, name string, r *http.Request, body
 // payload holds what fresnel reads from a delivery itself: all of a Note
 // Hook, and what go-scm drops from the others.
 type payload struct {
-	Before           string        `json:"before"`
+	Before string `json:"before"`
+	// A push hook lists at most 20 commits of total_commits_count.
+	Commits           []json.RawMessage `json:"commits"`
+	TotalCommitsCount int               `json:"total_commits_count"`
+
 	User             user          `json:"user"`
 	Project          project       `json:"project"`
 	ObjectAttributes attributes    `json:"object_attributes"`

@@ -26,11 +26,47 @@ import (
 //     GET .../merge_requests/{iid}/diffs, page by page (GitLab 15.7+).
 //   - Find reads the source and target projects too, and fails when the
 //     token cannot see a fork. Ours: one GET .../merge_requests/{iid}.
+//   - CompareCommits takes its refs as from and to, while fresnel asks for
+//     the changes in the first that the second lacks. Ours: GET
+//     .../repository/compare?from={second}&to={first}.
 //
 // Project paths are escaped whole (a/b/c -> a%2Fb%2Fc), nested groups too.
 func useOwnCalls(c *scm.Client) {
 	c.Repositories = statuses{RepositoryService: c.Repositories, client: c}
 	c.PullRequests = mergeRequests{PullRequestService: c.PullRequests, client: c}
+	c.Git = repository{GitService: c.Git, client: c}
+}
+
+// repository replaces CompareCommits.
+type repository struct {
+	scm.GitService
+	client *scm.Client
+}
+
+// CompareCommits lists the changes in ref1 that ref2 lacks, in one answer:
+// GitLab's compare is not paginated.
+func (r repository) CompareCommits(ctx context.Context, repo, ref1, ref2 string, _ *scm.ListOptions) ([]*scm.Change, *scm.Response, error) {
+	path := projectPath(repo, "repository", "compare") + "?" + url.Values{"from": {ref2}, "to": {ref1}}.Encode()
+	var out struct {
+		Diffs []diff `json:"diffs"`
+	}
+	res, err := scmclient.Do(ctx, r.client, http.MethodGet, path, nil, &out)
+	if err != nil {
+		return nil, res, err
+	}
+	res.Page.Next = 0
+	return changesOf(out.Diffs), res, nil
+}
+
+func changesOf(diffs []diff) []*scm.Change {
+	changes := make([]*scm.Change, 0, len(diffs))
+	for _, d := range diffs {
+		changes = append(changes, &scm.Change{
+			Path: d.NewPath, PreviousPath: d.OldPath,
+			Added: d.NewFile, Renamed: d.RenamedFile, Deleted: d.DeletedFile,
+		})
+	}
+	return changes
 }
 
 // projectPath is the API path of a project, then parts, each escaped.
@@ -127,14 +163,7 @@ func (m mergeRequests) ListChanges(ctx context.Context, repo string, number int,
 		// GitLab leaves out the Link header past 10,000 rows.
 		res.Page.Next, _ = strconv.Atoi(res.Header.Get("X-Next-Page"))
 	}
-	changes := make([]*scm.Change, 0, len(diffs))
-	for _, d := range diffs {
-		changes = append(changes, &scm.Change{
-			Path: d.NewPath, PreviousPath: d.OldPath,
-			Added: d.NewFile, Renamed: d.RenamedFile, Deleted: d.DeletedFile,
-		})
-	}
-	return changes, res, nil
+	return changesOf(diffs), res, nil
 }
 
 type mergeRequestResource struct {

@@ -141,3 +141,26 @@ func TestCompletePullRequest(t *testing.T) {
 		t.Errorf("%d requests, want 1 (no project look-ups)", n)
 	}
 }
+
+func TestChangedFilesOfALargePush(t *testing.T) {
+	const (
+		head = "da1560886d4f094c3e6c9ef40349f7d38b5d27d7"
+		old  = "95790bf891e76fee5e1747ab589903a6a1f80f22"
+		path = "/api/v4/projects/a%2Fb%2Fc/repository/compare"
+	)
+	api := providertest.NewAPI(t, map[string]providertest.Reply{
+		"GET " + path + "?from=" + old + "&to=" + head: {Status: http.StatusOK,
+			Body: `{"commit":{"id":"` + head + `"},"commits":[],"diffs":[{"old_path":"docs/a.md","new_path":"docs/a.md"},{"old_path":"x.go","new_path":"y.go","renamed_file":true}]}`},
+	})
+	push := event.Event{Kind: event.KindPush, Repo: event.Repo{FullName: nestedRepo}, Ref: "refs/heads/main", BaseSHA: old, HeadSHA: head, FilesUnlisted: true}
+	files, err := newTestProvider(t, api.URL).ChangedFiles(t.Context(), push)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"docs/a.md", "y.go", "x.go"}, files); diff != "" {
+		t.Errorf("files (-want +got):\n%s", diff)
+	}
+	if n := len(api.Requests()); n != 1 {
+		t.Errorf("%d requests, want 1", n)
+	}
+}
