@@ -16,8 +16,8 @@ import (
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
 	"github.com/fresnel-ci/fresnel/pkg/launch"
+	"github.com/fresnel-ci/fresnel/pkg/lifecycle"
 	"github.com/fresnel-ci/fresnel/pkg/report"
-	"github.com/fresnel-ci/fresnel/pkg/throttle"
 )
 
 // ControllerOptions tune the controller role.
@@ -67,7 +67,7 @@ func (a *App) RunController(ctx context.Context, opts ControllerOptions) error {
 	if err := report.Setup(mgr, r, workers); err != nil {
 		return fmt.Errorf("app: reporter: %w", err)
 	}
-	if err := throttle.Setup(mgr, &throttle.Throttle{}); err != nil {
+	if err := lifecycle.SetupThrottle(mgr, &lifecycle.Throttle{}); err != nil {
 		return fmt.Errorf("app: throttle: %w", err)
 	}
 	a.Log.Info("controller starting")

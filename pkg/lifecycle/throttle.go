@@ -1,7 +1,8 @@
-// Package throttle enforces max_concurrency: runs of a limited job are
-// created pending, and the throttle starts the oldest of them whenever the
-// job has fewer running than its limit, as Prow's plank does for ProwJobs.
-package throttle
+// Package lifecycle holds the controller loops that act on runs once they
+// exist. The throttle enforces max_concurrency: runs of a limited job are
+// created pending, and it starts the oldest of them whenever the job has
+// fewer running than its limit, as Prow's plank does for ProwJobs.
+package lifecycle
 
 import (
 	"context"
@@ -33,9 +34,9 @@ type Throttle struct {
 	Client client.Client
 }
 
-// Setup registers the throttle with mgr. It reconciles one run at a time,
+// SetupThrottle registers the throttle with mgr. It reconciles one run at a time,
 // so two starts never race for the same slot.
-func Setup(mgr ctrl.Manager, t *Throttle) error {
+func SetupThrottle(mgr ctrl.Manager, t *Throttle) error {
 	if t.Client == nil {
 		t.Client = mgr.GetClient()
 	}
@@ -67,7 +68,7 @@ func (t *Throttle) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result
 		launch.LabelManaged: "true", launch.LabelJob: pr.Labels[launch.LabelJob],
 	})
 	if err != nil {
-		return ctrl.Result{}, fmt.Errorf("throttle: runs of %s: %w", pr.Labels[launch.LabelJob], err)
+		return ctrl.Result{}, fmt.Errorf("lifecycle: runs of %s: %w", pr.Labels[launch.LabelJob], err)
 	}
 	running, queued := split(runs.Items)
 	for i := 0; i < limit-running && i < len(queued); i++ {
@@ -117,7 +118,7 @@ func (t *Throttle) start(ctx context.Context, pr *pipelinev1.PipelineRun) error 
 		return nil
 	}
 	if err != nil {
-		return fmt.Errorf("throttle: start %s: %w", pr.Name, err)
+		return fmt.Errorf("lifecycle: start %s: %w", pr.Name, err)
 	}
 	return nil
 }
