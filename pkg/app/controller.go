@@ -70,6 +70,9 @@ func (a *App) RunController(ctx context.Context, opts ControllerOptions) error {
 	if err := lifecycle.SetupThrottle(mgr, &lifecycle.Throttle{}); err != nil {
 		return fmt.Errorf("app: throttle: %w", err)
 	}
+	if err := lifecycle.SetupSuperseder(mgr, &lifecycle.Superseder{}); err != nil {
+		return fmt.Errorf("app: superseder: %w", err)
+	}
 	a.Log.Info("controller starting")
 	return mgr.Start(ctx)
 }

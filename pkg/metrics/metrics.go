@@ -52,6 +52,13 @@ var (
 		Help: "Reads of a commit's in-repo jobs by outcome (success, failure); cached reads count too.",
 	}, []string{"outcome"})
 
+	// RunsSuperseded counts runs cancelled because a newer commit of their
+	// pull request has a run of the same job.
+	RunsSuperseded = promauto.NewCounter(prometheus.CounterOpts{
+		Name: "fresnel_runs_superseded_total",
+		Help: "Presubmit runs cancelled because a newer commit of their pull request has a run of the same job.",
+	})
+
 	// QueuedRunsStarted counts runs of max_concurrency jobs started from the queue.
 	QueuedRunsStarted = promauto.NewCounter(prometheus.CounterOpts{
 		Name: "fresnel_queued_runs_started_total",

@@ -1,0 +1,117 @@
+package lifecycle
+
+import (
+	"context"
+	"fmt"
+	"sort"
+
+	pipelinev1 "github.com/tektoncd/pipeline/pkg/apis/pipeline/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/types"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/builder"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/log"
+	"sigs.k8s.io/controller-runtime/pkg/predicate"
+
+	"github.com/fresnel-ci/fresnel/pkg/launch"
+	"github.com/fresnel-ci/fresnel/pkg/metrics"
+	"github.com/fresnel-ci/fresnel/triggers"
+)
+
+// Superseder cancels the runs of a pull request's presubmit that a run on
+// a newer commit of the same pull request has made moot, as Prow and
+// Lighthouse abort them.
+type Superseder struct {
+	Client client.Client
+}
+
+// SetupSuperseder registers the superseder with mgr; it watches the
+// presubmit runs of pull requests.
+func SetupSuperseder(mgr ctrl.Manager, s *Superseder) error {
+	if s.Client == nil {
+		s.Client = mgr.GetClient()
+	}
+	presubmits := predicate.NewPredicateFuncs(func(o client.Object) bool {
+		l := o.GetLabels()
+		return l[launch.LabelType] == string(triggers.Presubmit) && l[launch.LabelPull] != ""
+	})
+	return ctrl.NewControllerManagedBy(mgr).
+		Named("supersede").
+		For(&pipelinev1.PipelineRun{}, builder.WithPredicates(presubmits)).
+		Complete(s)
+}
+
+// Reconcile cancels every unfinished run of the run's job and pull request
+// whose commit is not the one of the newest such run.
+func (s *Superseder) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
+	var pr pipelinev1.PipelineRun
+	if err := s.Client.Get(ctx, req.NamespacedName, &pr); err != nil {
+		return ctrl.Result{}, client.IgnoreNotFound(err)
+	}
+	var runs pipelinev1.PipelineRunList
+	err := s.Client.List(ctx, &runs, client.InNamespace(pr.Namespace), client.MatchingLabels{
+		launch.LabelManaged: "true", launch.LabelType: string(triggers.Presubmit),
+		launch.LabelRepo: pr.Labels[launch.LabelRepo], launch.LabelPull: pr.Labels[launch.LabelPull],
+		launch.LabelJob: pr.Labels[launch.LabelJob],
+	})
+	if err != nil {
+		return ctrl.Result{}, fmt.Errorf("lifecycle: runs of %s: %w", pr.Name, err)
+	}
+	for _, old := range superseded(sameChange(runs.Items, &pr)) {
+		if err := s.cancel(ctx, old); err != nil {
+			return ctrl.Result{}, err
+		}
+		metrics.RunsSuperseded.Inc()
+		log.FromContext(ctx).Info("cancelled a run a newer commit superseded", "run", old.Name, "sha", old.Annotations[launch.AnnotationSHA])
+	}
+	return ctrl.Result{}, nil
+}
+
+// sameChange keeps the runs of exactly pr's instance, repository, pull
+// request and job: labels are cut to 63 characters, annotations are not.
+func sameChange(runs []pipelinev1.PipelineRun, pr *pipelinev1.PipelineRun) []*pipelinev1.PipelineRun {
+	var out []*pipelinev1.PipelineRun
+	for i := range runs {
+		r := &runs[i]
+		if r.Labels[launch.LabelProvider] == pr.Labels[launch.LabelProvider] &&
+			r.Annotations[launch.AnnotationInstance] == pr.Annotations[launch.AnnotationInstance] &&
+			r.Annotations[launch.AnnotationRepo] == pr.Annotations[launch.AnnotationRepo] &&
+			r.Annotations[launch.AnnotationContext] == pr.Annotations[launch.AnnotationContext] {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// superseded returns the unfinished runs not on the newest run's commit.
+func superseded(runs []*pipelinev1.PipelineRun) []*pipelinev1.PipelineRun {
+	if len(runs) < 2 {
+		return nil
+	}
+	sort.Slice(runs, func(a, b int) bool {
+		ta, tb := runs[a].CreationTimestamp, runs[b].CreationTimestamp
+		if !ta.Equal(&tb) {
+			return ta.Before(&tb)
+		}
+		return runs[a].Name < runs[b].Name
+	})
+	newest := runs[len(runs)-1].Annotations[launch.AnnotationSHA]
+	var out []*pipelinev1.PipelineRun
+	for _, r := range runs {
+		if r.Annotations[launch.AnnotationSHA] != newest && !done(r) && r.Spec.Status != pipelinev1.PipelineRunSpecStatusCancelled {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// cancel asks Tekton to stop the run.
+func (s *Superseder) cancel(ctx context.Context, pr *pipelinev1.PipelineRun) error {
+	patch := []byte(fmt.Sprintf(`{"spec":{"status":%q}}`, pipelinev1.PipelineRunSpecStatusCancelled))
+	err := s.Client.Patch(ctx, pr, client.RawPatch(types.MergePatchType, patch))
+	if err != nil && !apierrors.IsNotFound(err) {
+		return fmt.Errorf("lifecycle: cancel %s: %w", pr.Name, err)
+	}
+	return nil
+}
