@@ -136,6 +136,9 @@ func (a *App) Dispatcher() *dispatch.Dispatcher {
 			Runs: func(namespace string) launch.RunCreator {
 				return a.Tekton.TektonV1().PipelineRuns(namespace)
 			},
+			Cancels: func(namespace string) launch.RunCanceller {
+				return a.Tekton.TektonV1().PipelineRuns(namespace)
+			},
 		},
 		FailedContexts: func(ctx context.Context, ev event.Event) (map[string]bool, error) {
 			return report.FailedContexts(ctx, a.Tekton.TektonV1().PipelineRuns(ns), ev)

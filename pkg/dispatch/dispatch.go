@@ -17,15 +17,19 @@ import (
 type Outcome struct {
 	Runs    []launch.Run    `json:"runs"`
 	Skipped []triggers.Skip `json:"skipped,omitempty"`
+	// Cancelled names the runs a closed pull request stopped.
+	Cancelled []string `json:"cancelled,omitempty"`
 	// Warnings say what went wrong without stopping the event: in-repo
 	// jobs that could not be used, and whether that was reported, and what
 	// reading them warned about.
 	Warnings []string `json:"warnings,omitempty"`
 }
 
-// Launcher creates the PipelineRuns of selected jobs.
+// Launcher creates the PipelineRuns of selected jobs, and cancels the
+// unfinished runs of a pull request that was closed.
 type Launcher interface {
 	Launch(ctx context.Context, ev event.Event, jobs []*triggers.Job) ([]launch.Run, error)
+	CancelPullRequest(ctx context.Context, ev event.Event) ([]string, error)
 }
 
 // Dispatcher selects jobs for events and launches them.
@@ -40,12 +44,25 @@ type Dispatcher struct {
 }
 
 // Handle selects the jobs ev runs on the instance it came from and
-// returns once every selected PipelineRun exists.
+// returns once every selected PipelineRun exists. A closed pull request
+// cancels its unfinished runs first.
 func (d *Dispatcher) Handle(ctx context.Context, in providers.Instance, ev event.Event) (Outcome, error) {
 	ev, err := d.complete(ctx, in, ev)
 	if err != nil {
 		return Outcome{}, err
 	}
+	var cancelled []string
+	if ev.Kind == event.KindPullRequest && ev.Action == event.ActionClosed {
+		if cancelled, err = d.Launcher.CancelPullRequest(ctx, ev); err != nil {
+			return Outcome{Runs: []launch.Run{}, Cancelled: cancelled}, fmt.Errorf("dispatch: %w", err)
+		}
+	}
+	out, err := d.selectAndLaunch(ctx, in, ev)
+	out.Cancelled = cancelled
+	return out, err
+}
+
+func (d *Dispatcher) selectAndLaunch(ctx context.Context, in providers.Instance, ev event.Event) (Outcome, error) {
 	jobs, warnings := d.jobs(ctx, in, ev)
 	sel, err := jobs.Select(ev, d.inputs(ctx, in, ev))
 	if err != nil {

@@ -3,6 +3,7 @@ package dispatch
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"sync"
@@ -33,13 +34,22 @@ presubmits:
     spec: {containers: [{image: x, command: ["true"]}]}
 `
 
-// fakeLauncher records what it is asked to launch.
+// fakeLauncher records what it is asked to launch and cancel.
 type fakeLauncher struct {
-	mu    sync.Mutex
-	calls int
-	jobs  []string
-	event event.Event
-	err   error
+	mu        sync.Mutex
+	calls     int
+	jobs      []string
+	event     event.Event
+	err       error
+	cancels   int
+	cancelErr error
+}
+
+func (l *fakeLauncher) CancelPullRequest(_ context.Context, ev event.Event) ([]string, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.cancels++
+	return []string{fmt.Sprintf("run-of-%d", ev.Number)}, l.cancelErr
 }
 
 func (l *fakeLauncher) Launch(_ context.Context, ev event.Event, jobs []*triggers.Job) ([]launch.Run, error) {
@@ -290,5 +300,24 @@ postsubmits:
 	}
 	if scm.changes != 1 || !cmp.Equal(l.jobs, []string{"docs-site", "publish"}) {
 		t.Errorf("a push that lists no files: %d API reads, jobs %v; want 1 and docs-site, publish", scm.changes, l.jobs)
+	}
+}
+
+func TestHandleClosedPullRequestCancelsItsRuns(t *testing.T) {
+	d, l := newDispatcher(t)
+	out, err := d.Handle(context.Background(), instance(&fakeSCM{}), pullRequest(event.ActionClosed))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l.cancels != 1 || !cmp.Equal(out.Cancelled, []string{"run-of-7"}) || len(l.jobs) != 0 {
+		t.Errorf("cancels %d, answer %+v, launched %v; want one cancel named in the answer and nothing launched", l.cancels, out, l.jobs)
+	}
+	if _, err := d.Handle(context.Background(), instance(&fakeSCM{}), pullRequest(event.ActionSynchronize)); err != nil || l.cancels != 1 {
+		t.Errorf("an update cancelled (%d cancels, err %v): only closing does", l.cancels, err)
+	}
+
+	l.cancelErr = errors.New("apiserver down")
+	if _, err := d.Handle(context.Background(), instance(&fakeSCM{}), pullRequest(event.ActionClosed)); err == nil {
+		t.Error("a failed cancel must fail the delivery, so the SCM redelivers it")
 	}
 }

@@ -29,9 +29,12 @@ type Run struct {
 	Created bool `json:"created"`
 }
 
-// Launcher creates the PipelineRuns of selected jobs.
+// Launcher creates the PipelineRuns of selected jobs, and cancels those of
+// a pull request that was closed.
 type Launcher struct {
-	Runs      func(namespace string) RunCreator
+	Runs func(namespace string) RunCreator
+	// Cancels lists and stops runs; nil cancels nothing.
+	Cancels   func(namespace string) RunCanceller
 	Namespace string
 }
 

@@ -90,6 +90,7 @@ type hookAnswer struct {
 		Job    string `json:"job"`
 		Reason string `json:"reason"`
 	} `json:"skipped"`
+	Cancelled []string `json:"cancelled"`
 }
 
 // send posts a delivery and decodes the answer, failing on transport errors.

@@ -74,3 +74,35 @@ func TestNewCommitCancelsTheRunItSupersedes(t *testing.T) {
 		}
 	}
 }
+
+func TestClosingAPullRequestCancelsItsRuns(t *testing.T) {
+	ns := newNamespace(t)
+	gh := harness.NewFakeGitHub()
+	defer gh.Close()
+	f := startFresnel(t, stack.Kubeconfig, githubSettings(ns, gh.URL), slowJobs)
+	const sha = "cccccccccccccccccccccccccccccccccccccccc"
+	gh.GitHubPullRequest(repo, 6, sha, "main", []string{"main.go"})
+
+	var names []string
+	for _, action := range []string{"opened", "closed"} {
+		body := harness.GitHubPullRequestEvent(action, repo, 6, sha, "main")
+		status, ans := send(t, f, "github", "public", harness.GitHubHeader("pull_request", "close-"+action, githubSecret, body), body)
+		if status != http.StatusOK {
+			t.Fatalf("%s: status %d answer %+v", action, status, ans)
+		}
+		for _, r := range ans.Runs {
+			names = append(names, r.Name)
+		}
+		if action == "closed" && (len(ans.Cancelled) != 1 || ans.Cancelled[0] != names[0]) {
+			t.Fatalf("closed: answer cancelled %v, want the run %v", ans.Cancelled, names)
+		}
+	}
+	waitFor(t, "the run of the closed pull request cancelled", func() bool {
+		runs := listRuns(t, ns)
+		if len(runs) != 1 {
+			return false
+		}
+		c := runs[0].Status.GetCondition(apis.ConditionSucceeded)
+		return c != nil && c.Reason == pipelinev1.PipelineRunReasonCancelled.String()
+	})
+}

@@ -1,0 +1,73 @@
+package launch
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+
+	pipelinev1 "github.com/tektoncd/pipeline/pkg/apis/pipeline/v1"
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	klabels "k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/types"
+	"knative.dev/pkg/apis"
+
+	"github.com/fresnel-ci/fresnel/pkg/event"
+	"github.com/fresnel-ci/fresnel/triggers"
+)
+
+// RunCanceller lists and patches PipelineRuns; the typed Tekton v1 client
+// satisfies it.
+type RunCanceller interface {
+	List(ctx context.Context, opts metav1.ListOptions) (*pipelinev1.PipelineRunList, error)
+	Patch(ctx context.Context, name string, pt types.PatchType, data []byte, opts metav1.PatchOptions, subresources ...string) (*pipelinev1.PipelineRun, error)
+}
+
+// cancelPatch asks Tekton to stop a run.
+var cancelPatch = []byte(fmt.Sprintf(`{"spec":{"status":%q}}`, pipelinev1.PipelineRunSpecStatusCancelled))
+
+// CancelPullRequest cancels the unfinished presubmit runs of ev's pull
+// request (closed, merged or abandoned: nothing they report matters any
+// more) and returns their names.
+func (l *Launcher) CancelPullRequest(ctx context.Context, ev event.Event) ([]string, error) {
+	if l.Cancels == nil || ev.Number <= 0 {
+		return nil, nil
+	}
+	runs := l.Cancels(l.Namespace)
+	selector := klabels.SelectorFromSet(klabels.Set{
+		LabelManaged: "true", LabelType: string(triggers.Presubmit), LabelProvider: ev.Provider,
+		LabelRepo: RepoLabel(ev.Repo.FullName), LabelPull: strconv.Itoa(ev.Number),
+	})
+	list, err := runs.List(ctx, metav1.ListOptions{LabelSelector: selector.String()})
+	if err != nil {
+		return nil, fmt.Errorf("launch: runs of %s#%d: %w", ev.Repo.FullName, ev.Number, err)
+	}
+	var cancelled []string
+	for i := range list.Items {
+		pr := &list.Items[i]
+		if !ofPullRequest(pr, ev) || finished(pr) || pr.Spec.Status == pipelinev1.PipelineRunSpecStatusCancelled {
+			continue
+		}
+		_, err := runs.Patch(ctx, pr.Name, types.MergePatchType, cancelPatch, metav1.PatchOptions{})
+		if apierrors.IsNotFound(err) {
+			continue
+		}
+		if err != nil {
+			return cancelled, fmt.Errorf("launch: cancel %s: %w", pr.Name, err)
+		}
+		cancelled = append(cancelled, pr.Name)
+	}
+	return cancelled, nil
+}
+
+// ofPullRequest checks what labels only abbreviate: the instance and the
+// repository.
+func ofPullRequest(pr *pipelinev1.PipelineRun, ev event.Event) bool {
+	return pr.Annotations[AnnotationInstance] == ev.Instance && pr.Annotations[AnnotationRepo] == ev.Repo.FullName
+}
+
+func finished(pr *pipelinev1.PipelineRun) bool {
+	c := pr.Status.GetCondition(apis.ConditionSucceeded)
+	return c != nil && c.Status != corev1.ConditionUnknown
+}
