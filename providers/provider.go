@@ -52,6 +52,10 @@ type Status struct {
 	// runs, success when all succeeded. SCMs that keep one verdict per
 	// commit (a Gerrit vote) report it rather than State.
 	Combined State
+	// Moot marks a run fresnel cancelled because its result no longer
+	// matters (a newer commit, a closed pull request): it says nothing of
+	// the commit, so SCMs that vote leave the vote alone.
+	Moot bool
 }
 
 // StatusReporter sets a commit status (or the SCM's equivalent). Setting the

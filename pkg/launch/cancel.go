@@ -24,8 +24,11 @@ type RunCanceller interface {
 	Patch(ctx context.Context, name string, pt types.PatchType, data []byte, opts metav1.PatchOptions, subresources ...string) (*pipelinev1.PipelineRun, error)
 }
 
-// cancelPatch asks Tekton to stop a run.
-var cancelPatch = []byte(fmt.Sprintf(`{"spec":{"status":%q}}`, pipelinev1.PipelineRunSpecStatusCancelled))
+// CancelPatch asks Tekton to stop a run, saying why.
+func CancelPatch(reason string) []byte {
+	return []byte(fmt.Sprintf(`{"metadata":{"annotations":{%q:%q}},"spec":{"status":%q}}`,
+		AnnotationCancelled, reason, pipelinev1.PipelineRunSpecStatusCancelled))
+}
 
 // CancelPullRequest cancels the unfinished presubmit runs of ev's pull
 // request (closed, merged or abandoned: nothing they report matters any
@@ -49,7 +52,7 @@ func (l *Launcher) CancelPullRequest(ctx context.Context, ev event.Event) ([]str
 		if !ofPullRequest(pr, ev) || finished(pr) || pr.Spec.Status == pipelinev1.PipelineRunSpecStatusCancelled {
 			continue
 		}
-		_, err := runs.Patch(ctx, pr.Name, types.MergePatchType, cancelPatch, metav1.PatchOptions{})
+		_, err := runs.Patch(ctx, pr.Name, types.MergePatchType, CancelPatch("the pull request was closed"), metav1.PatchOptions{})
 		if apierrors.IsNotFound(err) {
 			continue
 		}

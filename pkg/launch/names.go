@@ -31,6 +31,9 @@ const (
 	// AnnotationMaxConcurrency carries a job's max_concurrency: such a run
 	// is created pending and the controller starts it when a slot is free.
 	AnnotationMaxConcurrency = "fresnel.dev/max-concurrency"
+	// AnnotationCancelled says why fresnel cancelled a run whose result no
+	// longer mattered.
+	AnnotationCancelled = "fresnel.dev/cancelled"
 )
 
 const (

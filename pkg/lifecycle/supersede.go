@@ -108,7 +108,7 @@ func superseded(runs []*pipelinev1.PipelineRun) []*pipelinev1.PipelineRun {
 
 // cancel asks Tekton to stop the run.
 func (s *Superseder) cancel(ctx context.Context, pr *pipelinev1.PipelineRun) error {
-	patch := []byte(fmt.Sprintf(`{"spec":{"status":%q}}`, pipelinev1.PipelineRunSpecStatusCancelled))
+	patch := launch.CancelPatch("a newer commit superseded it")
 	err := s.Client.Patch(ctx, pr, client.RawPatch(types.MergePatchType, patch))
 	if err != nil && !apierrors.IsNotFound(err) {
 		return fmt.Errorf("lifecycle: cancel %s: %w", pr.Name, err)

@@ -125,7 +125,8 @@ func (r *Reporter) send(ctx context.Context, pr *pipelinev1.PipelineRun, state p
 }
 
 func (r *Reporter) status(pr *pipelinev1.PipelineRun, state providers.State, desc string) (providers.Status, error) {
-	s := providers.Status{State: state, Context: pr.Annotations[launch.AnnotationContext], Description: desc}
+	s := providers.Status{State: state, Context: pr.Annotations[launch.AnnotationContext], Description: desc,
+		Moot: pr.Annotations[launch.AnnotationCancelled] != ""}
 	if r.TargetURL == nil {
 		return s, nil
 	}
@@ -143,7 +144,8 @@ func (r *Reporter) status(pr *pipelinev1.PipelineRun, state providers.State, des
 }
 
 // combined is the state of all runs of the same instance on the same
-// commit, this one counted as state. The informer delivers a run's
+// commit, this one counted as state; runs fresnel cancelled as moot do
+// not count. The informer delivers a run's
 // completion before a later run's, so the last run to finish sees every
 // other one done.
 func (r *Reporter) combined(ctx context.Context, pr *pipelinev1.PipelineRun, state providers.State) (providers.State, error) {
@@ -157,7 +159,7 @@ func (r *Reporter) combined(ctx context.Context, pr *pipelinev1.PipelineRun, sta
 	states := []providers.State{state}
 	for i := range siblings.Items {
 		s := &siblings.Items[i]
-		if s.UID != pr.UID && sameCommit(s, pr) {
+		if s.UID != pr.UID && sameCommit(s, pr) && s.Annotations[launch.AnnotationCancelled] == "" {
 			st, _ := StateOf(s)
 			states = append(states, st)
 		}

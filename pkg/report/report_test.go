@@ -428,3 +428,29 @@ func TestCombinedSuccessOnlyWhenAllSucceed(t *testing.T) {
 		t.Fatalf("combined = %q, want success", got)
 	}
 }
+
+// TestMootRunsDoNotCount: a run fresnel cancelled because its result no
+// longer matters is reported as such and leaves the commit's verdict alone.
+func TestMootRunsDoNotCount(t *testing.T) {
+	unit, lint := newRun(t, "unit", reportEvent), newRun(t, "lint", reportEvent)
+	lint.Annotations[launch.AnnotationCancelled] = "a newer commit superseded it"
+	h := newHarness(t, unit, lint)
+	h.setStatus(t, lint, corev1.ConditionFalse, "Cancelled")
+	h.setStatus(t, unit, corev1.ConditionTrue, "Succeeded")
+	for _, run := range []*pipelinev1.PipelineRun{lint, unit} {
+		if err := h.reconcile(t, run); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sent := h.scm.sent()
+	if len(sent) != 2 {
+		t.Fatalf("sent %+v, want two statuses", sent)
+	}
+	moot, last := sent[0].Status, sent[1].Status
+	if moot.State != providers.StateError || !moot.Moot || moot.Description != "Job cancelled: a newer commit superseded it." {
+		t.Errorf("the cancelled run's status = %+v, want a moot error saying why", moot)
+	}
+	if last.Combined != providers.StateSuccess || last.Moot {
+		t.Errorf("the commit's verdict = %q (moot %v), want success: the cancelled run does not count", last.Combined, last.Moot)
+	}
+}

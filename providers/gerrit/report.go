@@ -64,10 +64,14 @@ func (p *Provider) review(ctx context.Context, ref event.CommitRef, in *gogerrit
 
 func (p *Provider) reviewInput(s providers.Status) *gogerrit.ReviewInput {
 	in := &gogerrit.ReviewInput{Message: statusMessage(s), Tag: reviewTag}
-	// Nobody needs an email for each run that starts: pending notes are
-	// posted silently; results notify as Gerrit's default says.
-	if s.State == providers.StatePending {
+	// Nobody needs an email for each run that starts, or that fresnel
+	// cancelled as moot: those notes are posted silently, and a moot run
+	// leaves the vote alone. Results notify as Gerrit's default says.
+	if s.State == providers.StatePending || s.Moot {
 		in.Notify = "NONE"
+	}
+	if s.Moot {
+		return in
 	}
 	// Gerrit keeps one vote per account and label: vote the verdict of all
 	// the revision's runs, not of this one.

@@ -95,6 +95,7 @@ func TestSetStatus(t *testing.T) {
 		opts     Options
 		state    providers.State
 		combined providers.State
+		moot     bool
 		want     map[string]any
 	}{
 		{
@@ -115,6 +116,10 @@ func TestSetStatus(t *testing.T) {
 			want: silent(reviewBody("Job unit: PENDING - all passed\n\nhttps://ci.example.com/runs/1", nil)),
 		},
 		{
+			name: "a run cancelled as moot votes nothing, notifying nobody", state: providers.StateError, combined: providers.StateFailure, moot: true,
+			want: silent(reviewBody("Job unit: ERROR - all passed\n\nhttps://ci.example.com/runs/1", nil)),
+		},
+		{
 			name: "a success while other jobs run votes nothing", state: providers.StateSuccess, combined: providers.StatePending,
 			want: reviewBody("Job unit: SUCCESS - all passed\n\nhttps://ci.example.com/runs/1", nil),
 		},
@@ -128,7 +133,7 @@ func TestSetStatus(t *testing.T) {
 			f, srv := startGerrit(t, response{http.StatusOK, restSample(t, "set-review-response.json")})
 			p := reporter(t, srv, tc.opts)
 			s := status
-			s.State, s.Combined = tc.state, tc.combined
+			s.State, s.Combined, s.Moot = tc.state, tc.combined, tc.moot
 			ref := event.CommitRef{Repo: "qt/qtbase", SHA: testSHA, Number: 30623}
 			if err := p.SetStatus(t.Context(), ref, s); err != nil {
 				t.Fatal(err)

@@ -62,7 +62,7 @@ func TestNewCommitCancelsTheRunItSupersedes(t *testing.T) {
 	}
 	waitFor(t, "the cancellation reported on the first commit", func() bool {
 		for _, s := range gh.GitHubStatuses() {
-			if s.SHA == first && s.State == "error" && s.Description == "Job cancelled." {
+			if s.SHA == first && s.State == "error" && s.Description == "Job cancelled: a newer commit superseded it." {
 				return true
 			}
 		}
