@@ -23,11 +23,13 @@ import (
 //     Bitbucket requires, even when fresnel has no link for the run.
 //   - ListChanges reads only the new path of each file, so a deleted file
 //     comes back as "" and a renamed one without its old name.
+//   - Contents.List is not implemented; ours is in content.go.
 //
 // Comments (POST .../pullrequests/{id}/comments) and Find are go-scm's.
 func useOwnCalls(c *scm.Client) {
 	c.Repositories = statuses{RepositoryService: c.Repositories, client: c}
 	c.PullRequests = pullRequests{PullRequestService: c.PullRequests, client: c}
+	c.Contents = contents{ContentService: c.Contents, client: c}
 }
 
 // statuses replaces CreateStatus.
