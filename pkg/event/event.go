@@ -5,7 +5,14 @@ package event
 import (
 	"errors"
 	"strconv"
+	"strings"
 )
+
+// IsZeroSHA reports whether sha is the all-zero commit SCMs use for a ref
+// that did not exist before a push, or no longer exists after it.
+func IsZeroSHA(sha string) bool {
+	return sha != "" && strings.Trim(sha, "0") == ""
+}
 
 // ErrFilesUnknown says a push's changed files cannot be read (a new
 // branch, whose payload names no base to compare with): a job whose rules

@@ -6,12 +6,10 @@ import (
 	"strconv"
 
 	pipelinev1 "github.com/tektoncd/pipeline/pkg/apis/pipeline/v1"
-	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	klabels "k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/types"
-	"knative.dev/pkg/apis"
 
 	"github.com/fresnel-ci/fresnel/pkg/event"
 	"github.com/fresnel-ci/fresnel/triggers"
@@ -49,7 +47,7 @@ func (l *Launcher) CancelPullRequest(ctx context.Context, ev event.Event) ([]str
 	var cancelled []string
 	for i := range list.Items {
 		pr := &list.Items[i]
-		if !ofPullRequest(pr, ev) || finished(pr) || pr.Spec.Status == pipelinev1.PipelineRunSpecStatusCancelled {
+		if !ofPullRequest(pr, ev) || pr.IsDone() || pr.Spec.Status == pipelinev1.PipelineRunSpecStatusCancelled {
 			continue
 		}
 		_, err := runs.Patch(ctx, pr.Name, types.MergePatchType, CancelPatch("the pull request was closed"), metav1.PatchOptions{})
@@ -68,9 +66,4 @@ func (l *Launcher) CancelPullRequest(ctx context.Context, ev event.Event) ([]str
 // repository.
 func ofPullRequest(pr *pipelinev1.PipelineRun, ev event.Event) bool {
 	return pr.Annotations[AnnotationInstance] == ev.Instance && pr.Annotations[AnnotationRepo] == ev.Repo.FullName
-}
-
-func finished(pr *pipelinev1.PipelineRun) bool {
-	c := pr.Status.GetCondition(apis.ConditionSucceeded)
-	return c != nil && c.Status != corev1.ConditionUnknown
 }

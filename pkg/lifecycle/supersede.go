@@ -3,7 +3,6 @@ package lifecycle
 import (
 	"context"
 	"fmt"
-	"sort"
 
 	pipelinev1 "github.com/tektoncd/pipeline/pkg/apis/pipeline/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -89,17 +88,11 @@ func superseded(runs []*pipelinev1.PipelineRun) []*pipelinev1.PipelineRun {
 	if len(runs) < 2 {
 		return nil
 	}
-	sort.Slice(runs, func(a, b int) bool {
-		ta, tb := runs[a].CreationTimestamp, runs[b].CreationTimestamp
-		if !ta.Equal(&tb) {
-			return ta.Before(&tb)
-		}
-		return runs[a].Name < runs[b].Name
-	})
+	oldestFirst(runs)
 	newest := runs[len(runs)-1].Annotations[launch.AnnotationSHA]
 	var out []*pipelinev1.PipelineRun
 	for _, r := range runs {
-		if r.Annotations[launch.AnnotationSHA] != newest && !done(r) && r.Spec.Status != pipelinev1.PipelineRunSpecStatusCancelled {
+		if r.Annotations[launch.AnnotationSHA] != newest && !r.IsDone() && r.Spec.Status != pipelinev1.PipelineRunSpecStatusCancelled {
 			out = append(out, r)
 		}
 	}

@@ -11,10 +11,8 @@ import (
 	"strconv"
 
 	pipelinev1 "github.com/tektoncd/pipeline/pkg/apis/pipeline/v1"
-	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/types"
-	"knative.dev/pkg/apis"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -87,26 +85,26 @@ func split(runs []pipelinev1.PipelineRun) (running int, queued []*pipelinev1.Pip
 	for i := range runs {
 		pr := &runs[i]
 		switch {
-		case done(pr):
+		case pr.IsDone():
 		case pr.Spec.Status == pipelinev1.PipelineRunSpecStatusPending:
 			queued = append(queued, pr)
 		default:
 			running++
 		}
 	}
-	sort.Slice(queued, func(a, b int) bool {
-		ta, tb := queued[a].CreationTimestamp, queued[b].CreationTimestamp
-		if !ta.Equal(&tb) {
-			return ta.Before(&tb)
-		}
-		return queued[a].Name < queued[b].Name
-	})
+	oldestFirst(queued)
 	return running, queued
 }
 
-func done(pr *pipelinev1.PipelineRun) bool {
-	cond := pr.Status.GetCondition(apis.ConditionSucceeded)
-	return cond != nil && cond.Status != corev1.ConditionUnknown
+// oldestFirst sorts runs by creation time, then name.
+func oldestFirst(runs []*pipelinev1.PipelineRun) {
+	sort.Slice(runs, func(a, b int) bool {
+		ta, tb := runs[a].CreationTimestamp, runs[b].CreationTimestamp
+		if !ta.Equal(&tb) {
+			return ta.Before(&tb)
+		}
+		return runs[a].Name < runs[b].Name
+	})
 }
 
 // start clears spec.status, which lets Tekton run the PipelineRun. The

@@ -159,7 +159,7 @@ func (p *Provider) refUpdated(m *message) (event.Event, error) {
 		return event.Event{Kind: event.KindPush, Repo: repo, Ref: ref}, providers.Ignore("ref-updated on %s: %s", ref, reason)
 	}
 	ev := pushEvent(repo, ref, u.NewRev)
-	if !isZeroSHA(u.OldRev) {
+	if !event.IsZeroSHA(u.OldRev) {
 		ev.BaseSHA = u.OldRev
 	}
 	ev.Author = m.Submitter.login()
@@ -196,15 +196,11 @@ func pushEvent(repo event.Repo, ref, sha string) event.Event {
 	} else {
 		ev.BaseRef = strings.TrimPrefix(ref, "refs/heads/")
 	}
-	if isZeroSHA(sha) {
+	if event.IsZeroSHA(sha) {
 		ev.Deleted, ev.HeadSHA = true, ""
 	}
 	ev.FilesUnlisted = !ev.Deleted
 	return ev
-}
-
-func isZeroSHA(sha string) bool {
-	return sha != "" && strings.Trim(sha, "0") == ""
 }
 
 // changeAction maps a change's state change onto a pull request action.

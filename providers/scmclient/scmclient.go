@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
-	"strings"
 
 	"github.com/jenkins-x/go-scm/scm"
 
@@ -113,7 +112,7 @@ func (c *Client) ChangedFiles(ctx context.Context, ev event.Event) ([]string, er
 // pushFiles compares a push's old and new commits. A new branch has no
 // old commit to compare with: its files are unknown.
 func (c *Client) pushFiles(ctx context.Context, ev event.Event) ([]string, error) {
-	if ev.BaseSHA == "" || strings.Trim(ev.BaseSHA, "0") == "" {
+	if ev.BaseSHA == "" || event.IsZeroSHA(ev.BaseSHA) {
 		return nil, event.ErrFilesUnknown
 	}
 	return allPages(func(opts *scm.ListOptions) ([]*scm.Change, *scm.Response, error) {

@@ -29,7 +29,7 @@ func fromRef(action scm.Action, ref scm.Reference, prefix string, r scm.Reposito
 	if name != "" {
 		ev.Ref = prefix + name
 	}
-	if action == scm.ActionDelete || isZeroSHA(ref.Sha) {
+	if action == scm.ActionDelete || event.IsZeroSHA(ref.Sha) {
 		ev.Deleted = true
 		ev.BaseSHA = ref.Sha
 		return ev

@@ -246,7 +246,7 @@ func fromPush(h *scm.PushHook) event.Event {
 	default:
 		ev.BaseRef = strings.TrimPrefix(h.Ref, "refs/heads/")
 	}
-	if isZeroSHA(ev.HeadSHA) {
+	if event.IsZeroSHA(ev.HeadSHA) {
 		ev.Deleted = true
 		ev.HeadSHA = ""
 	}
@@ -268,8 +268,4 @@ func pushChanges(commits []scm.PushCommit) []string {
 		}
 	}
 	return files
-}
-
-func isZeroSHA(sha string) bool {
-	return sha != "" && strings.Trim(sha, "0") == ""
 }
