@@ -106,3 +106,35 @@ type ContentReader interface {
 // ErrNotFound means a file, directory or other object the SCM was asked
 // for does not exist.
 var ErrNotFound = errors.New("not found")
+
+// TrustChecker answers the questions Prow's trigger asks before a pull
+// request's or a comment's author may start jobs. Each SCM maps them onto
+// what it has; its README says how.
+type TrustChecker interface {
+	// IsOrgMember reports whether user belongs to org: a GitHub
+	// organization, a GitLab group (at least Developer, nested groups
+	// included), a Bitbucket Cloud workspace, a Bitbucket Data Center
+	// project, or a configured Gerrit group.
+	IsOrgMember(ctx context.Context, org, user string) (bool, error)
+	// IsCollaborator reports whether user may write to repo (owner/name).
+	IsCollaborator(ctx context.Context, repo, user string) (bool, error)
+}
+
+// Labeler reads and changes a pull request's labels (GitLab labels,
+// Gerrit hashtags). Optional: SCMs without labels do not implement it.
+type Labeler interface {
+	Labels(ctx context.Context, target event.Target) ([]string, error)
+	AddLabel(ctx context.Context, target event.Target, label string) error
+	// RemoveLabel removes label; removing a label that is not there is
+	// not an error.
+	RemoveLabel(ctx context.Context, target event.Target, label string) error
+}
+
+// CommentEditor lists a pull request's comments and edits or deletes
+// fresnel's own, so that a notification is kept up to date in place
+// rather than posted again. Optional.
+type CommentEditor interface {
+	ListComments(ctx context.Context, target event.Target) ([]event.Comment, error)
+	EditComment(ctx context.Context, target event.Target, id, body string) error
+	DeleteComment(ctx context.Context, target event.Target, id string) error
+}

@@ -15,16 +15,6 @@ type Plugins struct {
 	Triggers []TriggerSettings `json:"triggers,omitempty"`
 }
 
-// TriggerSettings are one entry of the trigger plugin's list.
-type TriggerSettings struct {
-	// Repos are orgs ("acme") or repos ("acme/widgets") the entry covers.
-	Repos []string `json:"repos,omitempty"`
-	// SkipDraftPR keeps draft pull requests from starting presubmits on
-	// their own; marking one ready for review starts them, and a /test
-	// comment still does.
-	SkipDraftPR bool `json:"skip_draft_pr,omitempty"`
-}
-
 // ReadPlugins reads the trigger settings of a plugins.yaml.
 func ReadPlugins(path string) (*Plugins, error) {
 	data, err := os.ReadFile(path)

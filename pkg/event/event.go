@@ -101,7 +101,23 @@ type Event struct {
 	// Deleted is set for a push that deleted its ref.
 	Deleted bool `json:"deleted,omitempty"`
 
-	Author  string   `json:"author,omitempty"`
+	Author string `json:"author,omitempty"`
+	// Sender is who did what the event reports: who opened, pushed,
+	// labelled or commented. It is whose rights a command is checked
+	// against; Author is the pull request's author.
+	Sender string `json:"sender,omitempty"`
+	// Body is the pull request's description.
+	Body string `json:"body,omitempty"`
+	// Closed marks a pull request that is no longer open (closed, merged,
+	// declined, abandoned), also when a comment event is about it.
+	Closed bool `json:"closed,omitempty"`
+	// Unmergeable marks a pull request the SCM says cannot merge
+	// (conflicts with its base). Unknown is false.
+	Unmergeable bool `json:"unmergeable,omitempty"`
+	// PreviousBaseRef is the base branch an edited pull request had
+	// before the edit, when the edit changed it.
+	PreviousBaseRef string `json:"previousBaseRef,omitempty"`
+
 	Labels  []string `json:"labels,omitempty"`
 	Label   string   `json:"label,omitempty"`
 	Comment *Comment `json:"comment,omitempty"`
