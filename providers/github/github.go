@@ -49,6 +49,9 @@ var (
 	_ providers.ChangeLister      = (*Provider)(nil)
 	_ providers.PullRequestReader = (*Provider)(nil)
 	_ providers.EventRequester    = (*Provider)(nil)
+	_ providers.TrustChecker      = (*Provider)(nil)
+	_ providers.Labeler           = (*Provider)(nil)
+	_ providers.CommentEditor     = (*Provider)(nil)
 )
 
 func init() {
