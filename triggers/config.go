@@ -90,6 +90,10 @@ type Job struct {
 	// unrunnable marks a job another agent runs (Jenkins, say) that has
 	// no Tekton run definition: it loads with a warning and is left out.
 	unrunnable bool
+	// alwaysRunSet records that the file set always_run, to tell an
+	// explicit false from an omitted one (Prow runs such a postsubmit
+	// only when always_run is omitted).
+	alwaysRunSet bool
 }
 
 // Unsupported holds the Prow job fields fresnel accepts, so Prow's files

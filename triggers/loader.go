@@ -162,6 +162,7 @@ func (l *loader) readJob(source string, t JobType, repo string, value any, node 
 		return
 	}
 	j.Type, j.Repo, j.Source, j.Line = t, repo, source, lineOf(node, "")
+	_, j.alwaysRunSet = value.(map[string]any)["always_run"]
 	found = append(append(found, j.finish(l.regexps)...), j.lint()...)
 	failed := false
 	for _, f := range found {

@@ -15,8 +15,9 @@ type Inputs struct {
 	// ChangedFiles lists the files a pull request changes, or a push whose
 	// payload does not list them.
 	ChangedFiles func() ([]string, error)
-	// FailedContexts lists the contexts whose latest run on the head SHA
-	// did not succeed (for /retest).
+	// FailedContexts maps each context that has reported on the pull
+	// request's head commit to whether its latest result there failed
+	// (for /retest). A context missing from the map never reported.
 	FailedContexts func() (map[string]bool, error)
 }
 
@@ -24,6 +25,10 @@ type Inputs struct {
 type Selection struct {
 	Runs    []*Job
 	Skipped []Skip
+	// Reply is a comment to post on the pull request in answer to the
+	// event (the jobs a /test may name, say); empty for none. Posting it
+	// is the caller's business.
+	Reply string
 }
 
 // Skip names a job that does not run and says why.
@@ -32,42 +37,50 @@ type Skip struct {
 	Reason string `json:"reason"`
 }
 
-// presubmitActions are the pull request actions that run presubmits.
-var presubmitActions = map[event.Action]bool{
-	event.ActionOpened:         true,
-	event.ActionReopened:       true,
-	event.ActionSynchronize:    true,
-	event.ActionReadyForReview: true,
-}
-
-// Select decides which jobs ev runs.
+// Select decides which jobs ev runs, as Prow's trigger plugin would if
+// everyone involved were trusted: who may start jobs is checked elsewhere.
 func (c *Config) Select(ev event.Event, in Inputs) (Selection, error) {
 	in = in.memoized()
 	var sel Selection
 	var err error
-	switch {
-	case ev.Kind == event.KindPullRequest && presubmitActions[ev.Action] && ev.Draft && c.Plugins.TriggerFor(ev.Repo.FullName).SkipDraftPR:
-		sel = skipAll(c.Presubmits[ev.Repo.FullName], "draft pull request: the trigger plugin's skip_draft_pr is set; marking it ready for review, or /test, starts jobs")
-	case ev.Kind == event.KindPullRequest && presubmitActions[ev.Action]:
-		sel, err = c.selectPresubmits(ev, in, nil)
-	case ev.Kind == event.KindPullRequest:
-		sel = skipAll(c.Presubmits[ev.Repo.FullName], fmt.Sprintf("pull request action %q starts no jobs", ev.Action))
-	case ev.Kind == event.KindComment:
+	switch ev.Kind {
+	case event.KindPullRequest:
+		sel, err = c.selectForPullRequest(ev, in)
+	case event.KindComment:
 		sel, err = c.selectForComment(ev, in)
-	case ev.Kind == event.KindPush:
+	case event.KindPush:
 		sel, err = c.selectPostsubmits(ev, in)
+	}
+	if err == nil && ev.Kind != event.KindPush && ev.Unmergeable {
+		sel = sel.refuseAll("the pull request cannot merge (conflicts with its base branch): nothing starts until it can")
 	}
 	sel.sort()
 	return sel, err
 }
 
-// decide says whether one job runs; reason explains a no.
-type decide func(j *Job) (run bool, reason string, err error)
+// filter says whether a job is wanted, and how: forced jobs run whatever
+// their changed-file rules say, and defaults is the answer when a job has
+// no such rules. A job that is not wanted gets reason.
+type filter func(j *Job) (wanted, forced, defaults bool, reason string)
 
-func (c *Config) selectPresubmits(ev event.Event, in Inputs, force decide) (Selection, error) {
+// testAll wants what an update of the pull request runs: every job that
+// does not wait for an explicit /test.
+func testAll(j *Job) (bool, bool, bool, string) {
+	if j.needsExplicitTrigger() {
+		return false, false, false, fmt.Sprintf("runs only when asked: comment %q", j.RerunCommand)
+	}
+	return true, false, false, ""
+}
+
+func (c *Config) selectPresubmits(ev event.Event, in Inputs, want filter) (Selection, error) {
 	var sel Selection
 	for _, j := range c.Presubmits[ev.Repo.FullName] {
-		run, reason, err := j.shouldRunPresubmit(ev, in, force)
+		wanted, forced, defaults, reason := want(j)
+		if !wanted {
+			sel.add(j, false, reason)
+			continue
+		}
+		run, reason, err := j.shouldRunPresubmit(ev.BaseRef, in.ChangedFiles, forced, defaults)
 		if err != nil {
 			return sel, err
 		}
@@ -76,20 +89,29 @@ func (c *Config) selectPresubmits(ev event.Event, in Inputs, force decide) (Sele
 	return sel, nil
 }
 
-// shouldRunPresubmit follows Prow: the branch must match; then a forced
-// job runs, an always_run job runs, and otherwise the changed-file rules
-// decide; a job with none of these waits for its /test command.
-func (j *Job) shouldRunPresubmit(ev event.Event, in Inputs, force decide) (bool, string, error) {
-	if ok, why := j.matchesBranch(ev.BaseRef); !ok {
+// needsExplicitTrigger reports whether a presubmit runs only when a
+// comment names it: it has neither always_run nor changed-file rules.
+func (j *Job) needsExplicitTrigger() bool {
+	return !j.AlwaysRun && !j.hasChangeRules()
+}
+
+func (j *Job) hasChangeRules() bool { return j.changed != nil || j.onlySkip != nil }
+
+// shouldRunPresubmit follows Prow: the branch must match; then an
+// always_run or forced job runs, and otherwise the changed-file rules
+// decide, with defaults as the answer for a job without any.
+func (j *Job) shouldRunPresubmit(branch string, changes func() ([]string, error), forced, defaults bool) (bool, string, error) {
+	if ok, why := j.matchesBranch(branch); !ok {
 		return false, why, nil
 	}
-	if force != nil {
-		return force(j)
-	}
-	if j.AlwaysRun {
+	if j.AlwaysRun || forced {
 		return true, "", nil
 	}
-	return j.matchesChanges(in.ChangedFiles, fmt.Sprintf("runs only when asked: comment %q", j.RerunCommand))
+	if !j.hasChangeRules() {
+		return defaults, fmt.Sprintf("runs only when asked: comment %q", j.RerunCommand), nil
+	}
+	run, why, err := j.matchesChanges(changes)
+	return run || defaults, why, err
 }
 
 func (j *Job) matchesBranch(branch string) (bool, string) {
@@ -102,14 +124,10 @@ func (j *Job) matchesBranch(branch string) (bool, string) {
 	return true, ""
 }
 
-// matchesChanges applies run_if_changed and skip_if_only_changed. A job
-// with neither does not run, and gets noRule as the reason. When the files
-// cannot be known (a new branch on an SCM whose pushes name none), the job
-// runs.
-func (j *Job) matchesChanges(changes func() ([]string, error), noRule string) (bool, string, error) {
-	if j.changed == nil && j.onlySkip == nil {
-		return false, noRule, nil
-	}
+// matchesChanges applies run_if_changed or skip_if_only_changed, which
+// the job must have. When the files cannot be known (a new branch on an
+// SCM whose pushes name none), the job runs.
+func (j *Job) matchesChanges(changes func() ([]string, error)) (bool, string, error) {
 	files, err := changes()
 	if errors.Is(err, event.ErrFilesUnknown) {
 		return true, "", nil
@@ -153,16 +171,20 @@ func (c *Config) selectPostsubmits(ev event.Event, in Inputs) (Selection, error)
 	return sel, nil
 }
 
-// shouldRunPostsubmit follows Prow: the branch (or tag) must match, and
-// changed-file rules, when a job has them, must match too.
+// shouldRunPostsubmit follows Prow: the branch (or tag) must match; then
+// changed-file rules decide when the job has them, else always_run does,
+// and a job that does not set always_run runs.
 func (j *Job) shouldRunPostsubmit(ref string, files func() ([]string, error)) (bool, string, error) {
-	if ok, why := j.matchesBranch(ref); !ok || j.AlwaysRun {
-		return ok, why, nil
+	if ok, why := j.matchesBranch(ref); !ok {
+		return false, why, nil
 	}
-	if j.changed == nil && j.onlySkip == nil {
-		return true, "", nil
+	if j.hasChangeRules() {
+		return j.matchesChanges(files)
 	}
-	return j.matchesChanges(files, "")
+	if j.alwaysRunSet && !j.AlwaysRun {
+		return false, "always_run is false and the job has no changed-file rules: it never runs on a push", nil
+	}
+	return true, "", nil
 }
 
 func skipAll(jobs []*Job, reason string) Selection {
@@ -179,6 +201,49 @@ func (s *Selection) add(j *Job, run bool, reason string) {
 		return
 	}
 	s.Skipped = append(s.Skipped, Skip{Job: j.Name, Reason: reason})
+}
+
+// merge adds the runs of other that s does not have yet; a job either
+// selection runs is not skipped.
+func (s Selection) merge(other Selection) Selection {
+	runs := map[*Job]bool{}
+	out := Selection{Reply: s.Reply}
+	switch {
+	case out.Reply == "":
+		out.Reply = other.Reply
+	case other.Reply != "":
+		out.Reply += "\n\n" + other.Reply
+	}
+	for _, j := range append(append([]*Job{}, s.Runs...), other.Runs...) {
+		if !runs[j] {
+			runs[j] = true
+			out.Runs = append(out.Runs, j)
+		}
+	}
+	for _, sk := range s.Skipped {
+		if !runsJob(out.Runs, sk.Job) {
+			out.Skipped = append(out.Skipped, sk)
+		}
+	}
+	return out
+}
+
+func runsJob(jobs []*Job, name string) bool {
+	for _, j := range jobs {
+		if j.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+// refuseAll turns every run into a skip with reason, keeping the reply.
+func (s Selection) refuseAll(reason string) Selection {
+	out := Selection{Skipped: s.Skipped, Reply: s.Reply}
+	for _, j := range s.Runs {
+		out.Skipped = append(out.Skipped, Skip{Job: j.Name, Reason: reason})
+	}
+	return out
 }
 
 func (s *Selection) sort() {

@@ -2,6 +2,7 @@ package triggers
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -217,9 +218,10 @@ func TestCommentCommands(t *testing.T) {
 		ev.Comment = &event.Comment{Body: body, Author: "alice"}
 		return ev
 	}
+	// Every job has reported; the ones named failed.
 	failed := func(ctxs ...string) func() (map[string]bool, error) {
 		return func() (map[string]bool, error) {
-			m := map[string]bool{}
+			m := map[string]bool{"unit": false, "code": false, "docs": false, "manual": false}
 			for _, c := range ctxs {
 				m[c] = true
 			}
@@ -265,14 +267,14 @@ func TestHasTestCommand(t *testing.T) {
 	}
 }
 
-func TestSkipDraftPR(t *testing.T) {
-	cfg := mustParse(t, testConfig)
-	cfg.Plugins = &Plugins{Triggers: []TriggerSettings{{Repos: []string{"org"}, SkipDraftPR: true}}}
+func TestDraftsWaitAsInProw(t *testing.T) {
 	draft := func(action event.Action) event.Event {
 		ev := pr(action, "main")
 		ev.Draft = true
 		return ev
 	}
+	comment := draft(event.ActionCreated)
+	comment.Kind, comment.Comment = event.KindComment, &event.Comment{Body: "/test all", Author: "alice"}
 	tests := []struct {
 		name string
 		ev   event.Event
@@ -280,27 +282,30 @@ func TestSkipDraftPR(t *testing.T) {
 	}{
 		{name: "draft opened waits", ev: draft(event.ActionOpened), want: []string{}},
 		{name: "draft updated waits", ev: draft(event.ActionSynchronize), want: []string{}},
+		{name: "draft reopened waits", ev: draft(event.ActionReopened), want: []string{}},
+		{name: "converted to draft starts nothing", ev: draft(event.ActionConvertToDraft), want: []string{}},
 		{name: "ready for review runs", ev: pr(event.ActionReadyForReview, "main"), want: []string{"code", "unit"}},
+		{name: "/test all on a draft runs", ev: comment, want: []string{"code", "unit"}},
 		{name: "not a draft runs", ev: pr(event.ActionOpened, "main"), want: []string{"code", "unit"}},
 	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			sel, err := cfg.Select(tc.ev, files("main.go"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if diff := cmp.Diff(tc.want, jobNames(sel.Runs)); diff != "" {
-				t.Errorf("runs (-want +got):\n%s", diff)
-			}
-			if len(tc.want) == 0 && !hasSkip(sel.Skipped, "unit", "skip_draft_pr") {
-				t.Errorf("skips do not say why: %+v", sel.Skipped)
-			}
-		})
+	for _, skipDraft := range []bool{false, true} {
+		cfg := mustParse(t, testConfig)
+		cfg.Plugins = &Plugins{Triggers: []TriggerSettings{{Repos: []string{"org"}, SkipDraftPR: skipDraft}}}
+		for _, tc := range tests {
+			t.Run(fmt.Sprintf("%s, skip_draft_pr %v", tc.name, skipDraft), func(t *testing.T) {
+				sel, err := cfg.Select(tc.ev, files("main.go"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if diff := cmp.Diff(tc.want, jobNames(sel.Runs)); diff != "" {
+					t.Errorf("runs (-want +got):\n%s", diff)
+				}
+			})
+		}
 	}
-
-	cfg.Plugins = nil
-	if sel, _ := cfg.Select(draft(event.ActionOpened), files("main.go")); len(sel.Runs) != 2 {
-		t.Errorf("without skip_draft_pr a draft runs its jobs, as Prow's default; got %v", jobNames(sel.Runs))
+	sel, _ := mustParse(t, testConfig).Select(draft(event.ActionOpened), files("main.go"))
+	if !hasSkip(sel.Skipped, "unit", "draft") || !strings.Contains(sel.Reply, "draft") {
+		t.Errorf("an opened draft says why it waits; skips %+v reply %q", sel.Skipped, sel.Reply)
 	}
 }
 
