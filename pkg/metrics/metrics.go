@@ -65,3 +65,33 @@ var (
 		Help: "PipelineRuns of max_concurrency jobs started once a slot was free.",
 	})
 )
+
+// External plugins: deliveries forwarded to plugins.yaml's external_plugins.
+var (
+	// ExternalPluginDeliveries counts forwarded deliveries by plugin and
+	// result (delivered, failed, dropped, abandoned).
+	ExternalPluginDeliveries = promauto.NewCounterVec(prometheus.CounterOpts{
+		Name: "fresnel_external_plugin_deliveries_total",
+		Help: "Deliveries forwarded to external plugins, by plugin and result (delivered, failed, dropped when the queue was full, abandoned at shutdown).",
+	}, []string{"plugin", "result"})
+
+	// ExternalPluginRetries counts calls to an external plugin repeated
+	// after a 5xx answer or a network error.
+	ExternalPluginRetries = promauto.NewCounterVec(prometheus.CounterOpts{
+		Name: "fresnel_external_plugin_retries_total",
+		Help: "Calls to external plugins repeated after a 5xx answer or a network error, by plugin.",
+	}, []string{"plugin"})
+
+	// ExternalPluginDuration is the time one call to an external plugin takes.
+	ExternalPluginDuration = promauto.NewHistogramVec(prometheus.HistogramOpts{
+		Name:    "fresnel_external_plugin_duration_seconds",
+		Help:    "Time one call to an external plugin takes, by plugin.",
+		Buckets: []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10},
+	}, []string{"plugin"})
+
+	// ExternalPluginQueue is the number of deliveries waiting for a worker.
+	ExternalPluginQueue = promauto.NewGauge(prometheus.GaugeOpts{
+		Name: "fresnel_external_plugin_queue_depth",
+		Help: "Deliveries to external plugins waiting for a worker.",
+	})
+)

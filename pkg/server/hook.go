@@ -68,6 +68,9 @@ func (s *Server) handleHook(r *http.Request, in providers.Instance, log *logrus.
 	ev.Provider, ev.Instance = in.Kind, in.Name
 	resp := hookResponse{Delivery: ev.Delivery, Event: ev.String()}
 	var ignored providers.Ignored
+	if s.opts.Forwarder != nil && (err == nil || errors.As(err, &ignored)) {
+		s.opts.Forwarder.Forward(ev, r.Header, body)
+	}
 	if errors.As(err, &ignored) {
 		resp.Ignored = ignored.Reason
 		return http.StatusOK, resp, ev

@@ -29,6 +29,16 @@ type Options struct {
 	Handler      Handler
 	MaxBodyBytes int64
 	Log          *logrus.Logger
+	// Forwarder, when set, receives every verified delivery that parsed
+	// (acted on or ignored) with its original headers and body, for the
+	// external plugins. It must not block.
+	Forwarder Forwarder
+}
+
+// Forwarder hands verified deliveries on to external plugins
+// asynchronously; ev is what the delivery parsed to.
+type Forwarder interface {
+	Forward(ev event.Event, header http.Header, body []byte)
 }
 
 // Server routes webhook deliveries to providers and the dispatcher.

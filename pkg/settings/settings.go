@@ -30,6 +30,8 @@ type Settings struct {
 	Report    Report     `json:"report"`
 	// InRepoConfig says which repositories' own jobs are read.
 	InRepoConfig InRepoConfig `json:"inRepoConfig"`
+	// ExternalPlugins configures forwarding to plugins.yaml's external_plugins.
+	ExternalPlugins ExternalPlugins `json:"externalPlugins,omitempty"`
 }
 
 // ProwFiles are the paths of config.yaml, the job-config directory and
@@ -165,6 +167,7 @@ func (s *Settings) applyDefaults(dir string) {
 			}
 		}
 	}
+	resolveSecretFiles(dir, s.ExternalPlugins.secretFiles())
 }
 
 func (s *Settings) validate() error {
