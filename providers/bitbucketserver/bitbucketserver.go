@@ -48,6 +48,8 @@ var (
 	_ providers.Commenter         = (*Provider)(nil)
 	_ providers.ChangeLister      = (*Provider)(nil)
 	_ providers.PullRequestReader = (*Provider)(nil)
+	_ providers.TrustChecker      = (*Provider)(nil)
+	_ providers.CommentEditor     = (*Provider)(nil)
 )
 
 func init() {
