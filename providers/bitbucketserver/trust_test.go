@@ -75,7 +75,7 @@ func TestIsOrgMember(t *testing.T) {
 		{name: "project write", want: true, replies: map[string]providertest.Reply{"GET " + projectPerms + firstPage: ok(t, "project-permissions-users-write.json")}},
 		{name: "project read", replies: map[string]providertest.Reply{"GET " + projectPerms + firstPage: ok(t, "project-permissions-users-read.json")}},
 		{name: "on the second page", want: true, replies: map[string]providertest.Reply{
-			"GET " + projectPerms + firstPage:                          ok(t, "project-permissions-users-page1.json"),
+			"GET " + projectPerms + firstPage:                           ok(t, "project-permissions-users-page1.json"),
 			"GET " + projectPerms + "?filter=hubot&limit=100&start=100": ok(t, "project-permissions-users-page2.json")}},
 		{name: "no such project", wantErr: true, replies: map[string]providertest.Reply{
 			"GET " + projectPerms + firstPage: {Status: http.StatusNotFound, Body: recorded(t, "error-no-project.json")}}},
