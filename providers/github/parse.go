@@ -36,7 +36,7 @@ func (p *Provider) Parse(ctx context.Context, r *http.Request, body []byte) (eve
 	if err != nil {
 		return event.Event{}, err
 	}
-	ev, err := convert(hook)
+	ev, err := convert(hook, body)
 	ev.Provider, ev.Delivery = Kind, delivery
 	return ev, err
 }
