@@ -200,14 +200,29 @@ func TestCheckWarns(t *testing.T) {
 		name, job string
 		want      []string
 	}{
-		{name: "decorate and friends", job: `
+		{name: "decoration fresnel honours", job: `
     decorate: true
-    extra_refs: [{org: o, repo: tools}]
+    extra_refs: [{org: o, repo: tools, base_ref: main, workdir: true}]
+    path_alias: example.com/o/r
+    clone_depth: 1
+    decoration_config: {timeout: 1h, grace_period: 15s, skip_cloning: false}`},
+		{name: "decoration fresnel does not implement", job: `
+    decorate: true
+    extra_refs: [{org: o, repo: tools, base_ref: main, blobless_fetch: true}]
+    decoration_config:
+      gcs_configuration: {bucket: logs}
+      utility_images: {clonerefs: clonerefs:v1}`,
+			want: []string{
+				`c.yaml:5: warning: presubmit "a" of o/r: extra_refs[0].blobless_fetch is not supported by fresnel and is ignored`,
+				`c.yaml:7: warning: presubmit "a" of o/r: decoration_config.gcs_configuration is not supported by fresnel and is ignored`,
+				`c.yaml:8: warning: presubmit "a" of o/r: decoration_config.utility_images is not supported by fresnel and is ignored`,
+			}},
+		{name: "decoration fields without decorate", job: `
+    extra_refs: [{org: o, repo: tools, base_ref: main}]
     path_alias: example.com/o/r`,
 			want: []string{
-				`c.yaml:4: warning: presubmit "a" of o/r: decorate is not supported by fresnel and is ignored`,
-				`c.yaml:5: warning: presubmit "a" of o/r: extra_refs is not supported by fresnel and is ignored`,
-				`c.yaml:6: warning: presubmit "a" of o/r: path_alias is not supported by fresnel and is ignored`,
+				`c.yaml:4: warning: presubmit "a" of o/r: extra_refs has no effect without decorate: true`,
+				`c.yaml:5: warning: presubmit "a" of o/r: path_alias has no effect without decorate: true`,
 			}},
 		{name: "fields of Prow's queues and of Lighthouse", job: `
     job_queue_name: heavy

@@ -74,6 +74,8 @@ type Job struct {
 	TektonPipelineRunSpec *TektonSpec              `json:"tekton_pipeline_run_spec,omitempty"`
 	Spec                  *corev1.PodSpec          `json:"spec,omitempty"`
 
+	// Prow's decoration of pod-spec jobs (see decorate.go).
+	UtilityConfig
 	Unsupported
 
 	// Set when loading.
@@ -99,20 +101,12 @@ type Job struct {
 // Unsupported holds the Prow job fields fresnel accepts, so Prow's files
 // load unchanged, but does not act on. Check warns about each one set.
 type Unsupported struct {
-	Decorate         json.RawMessage `json:"decorate,omitempty"`
-	DecorationConfig json.RawMessage `json:"decoration_config,omitempty"`
-	ExtraRefs        json.RawMessage `json:"extra_refs,omitempty"`
-	PathAlias        json.RawMessage `json:"path_alias,omitempty"`
-	CloneURI         json.RawMessage `json:"clone_uri,omitempty"`
-	CloneDepth       json.RawMessage `json:"clone_depth,omitempty"`
-	SkipCloning      json.RawMessage `json:"skip_cloning,omitempty"`
-	SkipSubmodules   json.RawMessage `json:"skip_submodules,omitempty"`
-	ReporterConfig   json.RawMessage `json:"reporter_config,omitempty"`
-	RerunAuthConfig  json.RawMessage `json:"rerun_auth_config,omitempty"`
-	Hidden           json.RawMessage `json:"hidden,omitempty"`
-	ErrorOnEviction  json.RawMessage `json:"error_on_eviction,omitempty"`
-	ProwJobDefaults  json.RawMessage `json:"prowjob_defaults,omitempty"`
-	JobQueueName     json.RawMessage `json:"job_queue_name,omitempty"`
+	ReporterConfig  json.RawMessage `json:"reporter_config,omitempty"`
+	RerunAuthConfig json.RawMessage `json:"rerun_auth_config,omitempty"`
+	Hidden          json.RawMessage `json:"hidden,omitempty"`
+	ErrorOnEviction json.RawMessage `json:"error_on_eviction,omitempty"`
+	ProwJobDefaults json.RawMessage `json:"prowjob_defaults,omitempty"`
+	JobQueueName    json.RawMessage `json:"job_queue_name,omitempty"`
 	// Lighthouse's.
 	RequireRun  json.RawMessage `json:"require_run,omitempty"`
 	JenkinsSpec json.RawMessage `json:"jenkins_spec,omitempty"`

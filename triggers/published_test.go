@@ -92,25 +92,16 @@ func TestPublishedProwExample(t *testing.T) {
 	config := filepath.Join(publishedProw, "config.yaml")
 	jobs := filepath.Join(publishedProw, "jobs")
 	presubmits := filepath.Join(jobs, "acme", "anvil", "anvil-presubmits.yaml")
-	postsubmits := filepath.Join(jobs, "acme", "anvil", "anvil-postsubmits.yaml")
 	pipelines := filepath.Join(jobs, "acme", "pipelines", "pipelines.yaml")
 	cfg, warnings := checkPublished(t, config, jobs)
 
-	// Prow's pod utilities, extra_refs and build clusters have no
-	// counterpart: each is named, on its line, and the jobs still load.
-	// decorate: false asks for nothing and is not warned about.
+	// Decorated pod-spec jobs and their extra_refs are honoured and not
+	// warned about; build clusters have no counterpart, and extra_refs on
+	// a Tekton job are only listed in JOB_SPEC: each is named, on its
+	// line, and the jobs still load.
 	wantWarnings := []string{
-		config + `:61: warning: periodic "ci-anvil-hourly-smoke": decorate is not supported by fresnel and is ignored`,
-		config + `:63: warning: periodic "ci-anvil-hourly-smoke": extra_refs is not supported by fresnel and is ignored`,
-		config + `:77: warning: periodic "ci-anvil-weekday-report": decorate is not supported by fresnel and is ignored`,
-		config + `:78: warning: periodic "ci-anvil-weekday-report": extra_refs is not supported by fresnel and is ignored`,
-		postsubmits + `:8: warning: postsubmit "post-anvil-push-image" of acme/anvil: decorate is not supported by fresnel and is ignored`,
-		presubmits + `:9: warning: presubmit "pull-anvil-unit" of acme/anvil: decorate is not supported by fresnel and is ignored`,
-		presubmits + `:44: warning: presubmit "pull-anvil-compile-native" of acme/anvil: decorate is not supported by fresnel and is ignored`,
-		presubmits + `:56: warning: presubmit "pull-anvil-build" of acme/anvil: decorate is not supported by fresnel and is ignored`,
-		presubmits + `:71: warning: presubmit "pull-anvil-e2e" of acme/anvil: decorate is not supported by fresnel and is ignored`,
 		pipelines + `:11: warning: presubmit "pull-pipelines-tekton-run" of acme/pipelines: cluster is not supported by fresnel: runs go to the cluster fresnel runs in`,
-		pipelines + `:46: warning: periodic "ci-pipelines-nightly-release": extra_refs is not supported by fresnel and is ignored`,
+		pipelines + `:46: warning: periodic "ci-pipelines-nightly-release": extra_refs: only pod-spec (spec:) jobs clone them; this job finds them in JOB_SPEC only`,
 	}
 	if diff := cmp.Diff(wantWarnings, warnings); diff != "" {
 		t.Errorf("warnings (-want +got):\n%s", diff)

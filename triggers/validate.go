@@ -89,6 +89,7 @@ func (j *Job) finish(rs regexps) []finding {
 	}
 	fs.checkSchedule(j)
 	fs.checkRun(j)
+	fs.checkDecoration(j)
 	return fs
 }
 
@@ -178,6 +179,7 @@ func (j *Job) lint() []finding {
 	for _, f := range j.Unsupported.set() {
 		fs.warnf(f, "%s is not supported by fresnel and is ignored", f)
 	}
+	fs.lintDecoration(j)
 	if !supportedAgents[j.Agent] && !j.unrunnable {
 		fs.warnf("agent", "agent %q is not supported by fresnel: the job runs as a Tekton PipelineRun", j.Agent)
 	}
@@ -232,17 +234,13 @@ func hasAssertion(re *syntax.Regexp) bool {
 	return false
 }
 
-// set lists the fields that are set to something other than a zero value
-// (decorate: false asks for what fresnel does anyway).
+// set lists the fields that are set to something other than a zero value.
 func (u *Unsupported) set() []string {
 	var names []string
 	for _, f := range []struct {
 		name  string
 		value []byte
 	}{
-		{"decorate", u.Decorate}, {"decoration_config", u.DecorationConfig}, {"extra_refs", u.ExtraRefs},
-		{"path_alias", u.PathAlias}, {"clone_uri", u.CloneURI}, {"clone_depth", u.CloneDepth},
-		{"skip_cloning", u.SkipCloning}, {"skip_submodules", u.SkipSubmodules},
 		{"reporter_config", u.ReporterConfig}, {"rerun_auth_config", u.RerunAuthConfig},
 		{"hidden", u.Hidden}, {"error_on_eviction", u.ErrorOnEviction}, {"prowjob_defaults", u.ProwJobDefaults},
 		{"job_queue_name", u.JobQueueName}, {"require_run", u.RequireRun}, {"jenkins_spec", u.JenkinsSpec},
