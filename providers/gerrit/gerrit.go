@@ -53,6 +53,9 @@ type Options struct {
 	// SkipNoCodeChange ignores patch sets that change only the commit
 	// message, or nothing.
 	SkipNoCodeChange bool
+	// TrustedGroups are the Gerrit groups whose members (included groups'
+	// members too) are trusted; empty means DefaultTrustedGroups.
+	TrustedGroups []string
 	// Transport carries API calls; nil means http.DefaultTransport.
 	Transport http.RoundTripper
 }
@@ -68,6 +71,8 @@ var (
 	_ providers.StatusReporter = (*Provider)(nil)
 	_ providers.Commenter      = (*Provider)(nil)
 	_ providers.ChangeLister   = (*Provider)(nil)
+	_ providers.TrustChecker   = (*Provider)(nil)
+	_ providers.Labeler        = (*Provider)(nil)
 )
 
 func init() {
@@ -85,7 +90,7 @@ func optionsFrom(cfg providers.Config) (Options, error) {
 	opts := Options{
 		Secret: cfg.Secret, URL: cfg.URL, Username: cfg.Username, Token: cfg.Token,
 		CloneURL: cfg.Options["cloneURL"], CookieName: cfg.Options["cookie"],
-		VoteLabel: cfg.Options["voteLabel"],
+		VoteLabel: cfg.Options["voteLabel"], TrustedGroups: groupList(cfg.Options["trustedGroups"]),
 	}
 	var errs []error
 	opts.VoteSuccess = intOption(cfg.Options, "voteSuccess", DefaultVoteSuccess, &errs)
@@ -161,6 +166,9 @@ func (o *Options) defaults() {
 	}
 	if o.CloneURL == "" {
 		o.CloneURL = o.URL
+	}
+	if len(o.TrustedGroups) == 0 {
+		o.TrustedGroups = []string{DefaultTrustedGroup}
 	}
 	if o.Transport == nil {
 		o.Transport = http.DefaultTransport

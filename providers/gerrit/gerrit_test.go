@@ -368,17 +368,18 @@ func TestFactoryOptions(t *testing.T) {
 		{
 			name: "defaults",
 			cfg:  providers.Config{URL: testURL},
-			want: Options{URL: testURL, CloneURL: testURL, VoteLabel: "Verified", VoteSuccess: 1, VoteFailure: -1},
+			want: Options{URL: testURL, CloneURL: testURL, VoteLabel: "Verified", VoteSuccess: 1, VoteFailure: -1, TrustedGroups: []string{"Administrators"}},
 		},
 		{
 			name: "all options",
 			cfg: providers.Config{URL: testURL, Username: "ci", Token: "pw", Options: map[string]string{
 				"voteLabel": "CI-Verified", "voteSuccess": "+2", "voteFailure": "0", "cloneURL": "ssh://gerrit:29418",
-				"skipTrivialRebase": "true", "skipNoCodeChange": "true",
+				"skipTrivialRebase": "true", "skipNoCodeChange": "true", "trustedGroups": " Release Managers , ci-trusted,,",
 			}},
 			want: Options{
 				URL: testURL, CloneURL: "ssh://gerrit:29418", Username: "ci", Token: "pw", VoteLabel: "CI-Verified",
 				VoteSuccess: 2, VoteFailure: 0, SkipTrivialRebase: true, SkipNoCodeChange: true,
+				TrustedGroups: []string{"Release Managers", "ci-trusted"},
 			},
 		},
 		{name: "bad vote", cfg: providers.Config{URL: testURL, Options: map[string]string{"voteSuccess": "one"}}, wantErr: "not a whole number"},
