@@ -138,3 +138,52 @@ type CommentEditor interface {
 	EditComment(ctx context.Context, target event.Target, id, body string) error
 	DeleteComment(ctx context.Context, target event.Target, id string) error
 }
+
+// Assigner changes whom a pull request is assigned to (GitHub and GitLab
+// assignees). Optional.
+type Assigner interface {
+	Assign(ctx context.Context, target event.Target, users []string) error
+	// Unassign removes users; removing one who is not assigned is not an
+	// error.
+	Unassign(ctx context.Context, target event.Target, users []string) error
+}
+
+// ReviewRequester asks people to review a pull request, or stops asking
+// (GitHub review requests, GitLab reviewers, Bitbucket reviewers,
+// Gerrit reviewers). Optional.
+type ReviewRequester interface {
+	RequestReview(ctx context.Context, target event.Target, users []string) error
+	UnrequestReview(ctx context.Context, target event.Target, users []string) error
+}
+
+// PullRequestCloser closes a pull request without merging it, and reopens
+// a closed one. Optional.
+type PullRequestCloser interface {
+	ClosePullRequest(ctx context.Context, target event.Target) error
+	ReopenPullRequest(ctx context.Context, target event.Target) error
+}
+
+// Voter votes value on a review label of a change's revision (Gerrit's
+// Code-Review), with a message. Optional.
+type Voter interface {
+	Vote(ctx context.Context, ref event.CommitRef, label string, value int, message string) error
+}
+
+// AdminChecker reports whether user administers repo (GitHub admin
+// permission, GitLab Maintainer or Owner). Optional: /override needs it.
+type AdminChecker interface {
+	IsRepoAdmin(ctx context.Context, repo, user string) (bool, error)
+}
+
+// LineCounter reads how many lines a pull request adds and deletes.
+// Optional: the size plugin needs it.
+type LineCounter interface {
+	ChangedLines(ctx context.Context, target event.Target) (additions, deletions int, err error)
+}
+
+// ContributionCounter counts the pull requests user has opened in repo,
+// in any state, the one being handled included. Optional: the welcome
+// plugin needs it to recognize a first contribution.
+type ContributionCounter interface {
+	PullRequestCount(ctx context.Context, repo, user string) (int, error)
+}

@@ -68,6 +68,9 @@ type LgtmSettings struct {
 	ReviewActsAsLgtm bool     `json:"review_acts_as_lgtm,omitempty"`
 	StoreTreeHash    bool     `json:"store_tree_hash,omitempty"`
 	StickyLgtmTeam   string   `json:"sticky_lgtm_team,omitempty"`
+	// VoteLabel is the review label /lgtm votes +1 on SCMs that vote
+	// (Gerrit); empty means Code-Review. fresnel's own field.
+	VoteLabel string `json:"vote_label,omitempty"`
 }
 
 // ApproveSettings are one entry of the approve plugin's list.

@@ -32,15 +32,25 @@ func CancelPatch(reason string) []byte {
 // request (closed, merged or abandoned: nothing they report matters any
 // more) and returns their names.
 func (l *Launcher) CancelPullRequest(ctx context.Context, ev event.Event) ([]string, error) {
+	return l.CancelPullRequestRuns(ctx, ev, "", "the pull request was closed")
+}
+
+// CancelPullRequestRuns cancels the unfinished presubmit runs of ev's pull
+// request, only those of job when job is not empty, saying reason on each,
+// and returns their names.
+func (l *Launcher) CancelPullRequestRuns(ctx context.Context, ev event.Event, job, reason string) ([]string, error) {
 	if l.Cancels == nil || ev.Number <= 0 {
 		return nil, nil
 	}
 	runs := l.Cancels(l.Namespace)
-	selector := klabels.SelectorFromSet(klabels.Set{
+	set := klabels.Set{
 		LabelManaged: "true", LabelType: string(triggers.Presubmit), LabelProvider: ev.Provider,
 		LabelRepo: RepoLabel(ev.Repo.FullName), LabelPull: strconv.Itoa(ev.Number),
-	})
-	list, err := runs.List(ctx, metav1.ListOptions{LabelSelector: selector.String()})
+	}
+	if job != "" {
+		set[LabelJob] = LabelValue(job)
+	}
+	list, err := runs.List(ctx, metav1.ListOptions{LabelSelector: klabels.SelectorFromSet(set).String()})
 	if err != nil {
 		return nil, fmt.Errorf("launch: runs of %s#%d: %w", ev.Repo.FullName, ev.Number, err)
 	}
@@ -50,7 +60,7 @@ func (l *Launcher) CancelPullRequest(ctx context.Context, ev event.Event) ([]str
 		if !ofPullRequest(pr, ev) || pr.IsDone() || pr.Spec.Status == pipelinev1.PipelineRunSpecStatusCancelled {
 			continue
 		}
-		_, err := runs.Patch(ctx, pr.Name, types.MergePatchType, CancelPatch("the pull request was closed"), metav1.PatchOptions{})
+		_, err := runs.Patch(ctx, pr.Name, types.MergePatchType, CancelPatch(reason), metav1.PatchOptions{})
 		if apierrors.IsNotFound(err) {
 			continue
 		}
