@@ -132,7 +132,8 @@ func (a *App) Dispatcher() *dispatch.Dispatcher {
 	return &dispatch.Dispatcher{
 		Config: a.Jobs,
 		Launcher: &launch.Launcher{
-			Namespace: ns,
+			Namespace:  ns,
+			CloneImage: a.Settings.Decoration.CloneImage,
 			Runs: func(namespace string) launch.RunCreator {
 				return a.Tekton.TektonV1().PipelineRuns(namespace)
 			},

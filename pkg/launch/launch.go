@@ -36,6 +36,9 @@ type Launcher struct {
 	// Cancels lists and stops runs; nil cancels nothing.
 	Cancels   func(namespace string) RunCanceller
 	Namespace string
+	// CloneImage runs the clone step of decorated pod-spec jobs; see
+	// Options.
+	CloneImage string
 }
 
 // Launch creates one PipelineRun per job, concurrently, and returns only
@@ -57,7 +60,7 @@ func (l *Launcher) Launch(ctx context.Context, ev event.Event, jobs []*triggers.
 
 func (l *Launcher) launchOne(ctx context.Context, ev event.Event, job *triggers.Job) (Run, error) {
 	ns := l.Namespace
-	pr, err := PipelineRun(job, ev, ns)
+	pr, err := Build(job, ev, Options{Namespace: ns, CloneImage: l.CloneImage})
 	if err != nil {
 		return Run{Job: job.Name}, err
 	}

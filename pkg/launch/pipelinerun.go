@@ -16,13 +16,36 @@ import (
 	"github.com/fresnel-ci/fresnel/triggers"
 )
 
+// DefaultCloneImage runs the clone step of decorated pod-spec jobs when
+// fresnel.yaml names no other: it needs sh and git.
+const DefaultCloneImage = "alpine/git:v2.52.0"
+
+// Options are what a PipelineRun takes from fresnel's settings.
+type Options struct {
+	// Namespace is where the run is created.
+	Namespace string
+	// CloneImage runs the clone step of decorated pod-spec jobs;
+	// DefaultCloneImage when empty.
+	CloneImage string
+}
+
 // PipelineRun builds the PipelineRun for job, selected by ev, in
-// namespace. It carries the labels, annotations and Prow/Lighthouse
-// parameters the controller, the dashboard and the job itself read.
+// namespace, with the default options otherwise. See Build.
 func PipelineRun(job *triggers.Job, ev event.Event, namespace string) (*pipelinev1.PipelineRun, error) {
+	return Build(job, ev, Options{Namespace: namespace})
+}
+
+// Build builds the PipelineRun for job, selected by ev. It carries the
+// labels, annotations and Prow/Lighthouse parameters the controller, the
+// dashboard and the job itself read; a pod-spec job's steps also get
+// Prow's job environment and, when decorated, a checkout of its refs.
+func Build(job *triggers.Job, ev event.Event, opts Options) (*pipelinev1.PipelineRun, error) {
 	name := RunName(ev.Instance, ev.Repo.FullName, ev.Delivery, job.Name)
 	env := Env(job, ev, name)
-	spec := job.RunSpec().DeepCopy()
+	spec, err := runSpec(job, ev, env, opts)
+	if err != nil {
+		return nil, fmt.Errorf("launch: %s: %w", job.Name, err)
+	}
 	extra, err := templateParams(job.PipelineRunParams, env)
 	if err != nil {
 		return nil, fmt.Errorf("launch: %s: %w", job.Name, err)
@@ -35,7 +58,7 @@ func PipelineRun(job *triggers.Job, ev event.Event, namespace string) (*pipeline
 		TypeMeta: metav1.TypeMeta{APIVersion: "tekton.dev/v1", Kind: "PipelineRun"},
 		ObjectMeta: metav1.ObjectMeta{
 			Name:        name,
-			Namespace:   namespace,
+			Namespace:   opts.Namespace,
 			Labels:      labels(job, ev),
 			Annotations: annotations(job, ev),
 		},
@@ -83,12 +106,17 @@ func annotations(job *triggers.Job, ev event.Event) map[string]string {
 	return a
 }
 
-// Env returns the variables Prow and Lighthouse give a job, by name.
+// Env returns the variables Prow and Lighthouse give a job, by name: the
+// run's parameters, Prow's job environment (see stepEnv) and what
+// pipeline_run_params templates read.
 func Env(job *triggers.Job, ev event.Event, buildID string) map[string]string {
 	env := map[string]string{
+		"CI":            "true",
 		"JOB_NAME":      job.Name,
 		"JOB_TYPE":      string(job.Type),
 		"BUILD_ID":      buildID,
+		"BUILD_NUMBER":  buildID,
+		"PROW_JOB_ID":   buildID,
 		"REPO_OWNER":    ev.Repo.Owner,
 		"REPO_NAME":     ev.Repo.Name,
 		"REPO_URL":      ev.Repo.CloneURL,
@@ -100,49 +128,62 @@ func Env(job *triggers.Job, ev event.Event, buildID string) map[string]string {
 		env["PULL_NUMBER"] = strconv.Itoa(ev.Number)
 		env["PULL_PULL_SHA"] = ev.HeadSHA
 		env["PULL_PULL_REF"] = ev.PullRef
+		env["PULL_HEAD_REF"] = ev.HeadRef
+		env["PULL_TITLE"] = ev.Title
 		refs += "," + strconv.Itoa(ev.Number) + ":" + ev.HeadSHA
 	} else {
 		env["PULL_BASE_SHA"] = ev.HeadSHA
 		refs = ev.BaseRef + ":" + ev.HeadSHA
 	}
 	env["PULL_REFS"] = refs
-	env["JOB_SPEC"] = jobSpec(job, ev, env)
+	main := mainRefs(job, ev, env["PULL_BASE_SHA"])
+	if main != nil {
+		env["SRC_HOST"], env["SRC_BASE"] = srcHostBase(*main)
+	}
+	env["JOB_SPEC"] = jobSpec(job, main, buildID)
 	return env
 }
 
-// jobSpecRefs and jobSpecPull follow the shape of Prow's JOB_SPEC.
-type jobSpecRefs struct {
-	Org      string        `json:"org"`
-	Repo     string        `json:"repo"`
-	RepoLink string        `json:"repo_link,omitempty"`
-	BaseRef  string        `json:"base_ref"`
-	BaseSHA  string        `json:"base_sha"`
-	Pulls    []jobSpecPull `json:"pulls,omitempty"`
-}
-
-type jobSpecPull struct {
-	Number int    `json:"number"`
-	Author string `json:"author"`
-	SHA    string `json:"sha"`
-	Ref    string `json:"ref,omitempty"`
-	Link   string `json:"link,omitempty"`
-}
-
-func jobSpec(job *triggers.Job, ev event.Event, env map[string]string) string {
-	refs := jobSpecRefs{
+// mainRefs is the repository and commits a job runs on, in the shape of
+// Prow's refs with the job's clone settings; nil for a periodic, which
+// runs on none.
+func mainRefs(job *triggers.Job, ev event.Event, baseSHA string) *triggers.Refs {
+	if job.Type == triggers.Periodic || ev.Repo.FullName == "" {
+		return nil
+	}
+	r := triggers.Refs{
 		Org: ev.Repo.Owner, Repo: ev.Repo.Name, RepoLink: ev.Repo.Link,
-		BaseRef: ev.BaseRef, BaseSHA: env["PULL_BASE_SHA"],
+		BaseRef: ev.BaseRef, BaseSHA: baseSHA,
 	}
 	if ev.Number > 0 {
-		refs.Pulls = []jobSpecPull{{Number: ev.Number, Author: ev.Author, SHA: ev.HeadSHA, Ref: ev.PullRef, Link: ev.Link}}
+		r.Pulls = []triggers.Pull{{
+			Number: ev.Number, Author: ev.Author, SHA: ev.HeadSHA, Title: ev.Title,
+			Ref: ev.PullRef, HeadRef: ev.HeadRef, Link: ev.Link,
+		}}
 	}
+	r = job.MainRefs(r)
+	return &r
+}
+
+// srcHostBase splits where Prow clones r (its path alias, or its link
+// without the scheme) into the host and the rest, as SRC_HOST and SRC_BASE.
+func srcHostBase(r triggers.Refs) (host, base string) {
+	rel := strings.TrimPrefix(triggers.CloneDir("/", r), "/src/")
+	host, base, _ = strings.Cut(rel, "/")
+	return host, base
+}
+
+// jobSpec is Prow's JOB_SPEC: the job, its build, and the refs it runs on.
+func jobSpec(job *triggers.Job, main *triggers.Refs, buildID string) string {
 	spec := struct {
-		Type    string      `json:"type"`
-		Job     string      `json:"job"`
-		BuildID string      `json:"buildid"`
-		Refs    jobSpecRefs `json:"refs"`
-	}{string(job.Type), job.Name, env["BUILD_ID"], refs}
-	b, _ := json.Marshal(spec) // plain strings and ints: cannot fail
+		Type      string          `json:"type,omitempty"`
+		Job       string          `json:"job,omitempty"`
+		BuildID   string          `json:"buildid,omitempty"`
+		ProwJobID string          `json:"prowjobid,omitempty"`
+		Refs      *triggers.Refs  `json:"refs,omitempty"`
+		ExtraRefs []triggers.Refs `json:"extra_refs,omitempty"`
+	}{string(job.Type), job.Name, buildID, buildID, main, job.ExtraRefs}
+	b, _ := json.Marshal(spec) // strings, ints, bools and raw JSON that decoded: cannot fail
 	return string(b)
 }
 

@@ -30,6 +30,8 @@ type Settings struct {
 	Report    Report     `json:"report"`
 	// InRepoConfig says which repositories' own jobs are read.
 	InRepoConfig InRepoConfig `json:"inRepoConfig"`
+	// Decoration configures decorated pod-spec jobs.
+	Decoration Decoration `json:"decoration"`
 	// ExternalPlugins configures forwarding to plugins.yaml's external_plugins.
 	ExternalPlugins ExternalPlugins `json:"externalPlugins,omitempty"`
 }
