@@ -1,5 +1,5 @@
 // Command fresnel is the webhook router: fresnel webhook | controller |
-// all | checkconfig | explain | version. Run "fresnel help" for the flags
+// all | checkconfig | explain | owners | version. Run "fresnel help" for the flags
 // of each.
 package main
 
@@ -28,9 +28,10 @@ commands:
   all          webhook and controller in one process
   checkconfig  validate the job configuration; print each problem with FILE:LINE
   explain      print, as JSON, which jobs a webhook payload runs and why others do not
+  owners       print, as JSON, what the approve plugin decides from a repository's OWNERS files
   version      print version, commit and Go version
 
-"fresnel checkconfig -h" and "fresnel explain -h" give their flags.
+"fresnel checkconfig -h", "fresnel explain -h" and "fresnel owners -h" give their flags.
 
 flags of webhook, controller and all:
   --settings FILE     fresnel.yaml (default fresnel.yaml, or $FRESNEL_SETTINGS)
@@ -79,6 +80,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return cli.CheckConfig(ctx, args, stdout, stderr)
 	case "explain":
 		return cli.Explain(ctx, args, stdout, stderr)
+	case "owners":
+		return cli.Owners(ctx, args, stdout, stderr)
 	}
 	return usageError{fmt.Sprintf("unknown command %q", cmd)}
 }

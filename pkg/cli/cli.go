@@ -1,6 +1,7 @@
 // Package cli holds fresnel's offline commands: checkconfig validates the
-// job configuration, explain says which jobs an event payload would run.
-// Neither talks to an SCM or a cluster.
+// job configuration, explain says which jobs an event payload would run,
+// owners says what the approve plugin decides from a repository's OWNERS
+// files. None talks to an SCM or a cluster.
 package cli
 
 import (
