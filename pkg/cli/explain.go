@@ -14,11 +14,13 @@ import (
 
 const explainUsage = `usage: fresnel explain --config FILE [--job-config DIR] [--plugins FILE]
          --provider KIND --event NAME --payload FILE
-         [--changed-files FILE] [--pull-request FILE]
+         [--changed-files FILE] [--pull-request FILE] [--statuses FILE]
 
 Prints, as JSON, which jobs the webhook payload would run and why each
 other job of its repository would not:
-  {"runs":[{"job","type","context"}],"skipped":[{"job","reason"}]}
+  {"runs":[{"job","type","context"}],"skipped":[{"job","reason"}],"reply":"..."}
+where reply, when present, is the comment fresnel would post in answer
+(the list of /test commands, say).
 Nothing is sent anywhere: no SCM API is called, no PipelineRun is created.
 
   --config FILE         Prow's (or Lighthouse's) config.yaml
@@ -35,10 +37,13 @@ Nothing is sent anywhere: no SCM API is called, no PipelineRun is created.
                         its commits touch), one path per line
   --pull-request FILE   for a comment: the pull request as GitHub's API
                         returns it (GET /repos/OWNER/REPO/pulls/N), for its
-                        base branch, head SHA and draft state
+                        base branch, head SHA, draft, state and mergeable
+  --statuses FILE       for /retest: the head commit's combined status as
+                        GitHub's API returns it (GET .../commits/SHA/status);
+                        without it no job has reported on the head commit
 
-Comments are read as Prow's trigger reads them, with the author trusted
-and every earlier run failed: /retest reruns every presubmit that can run.
+Comments are read as Prow's trigger reads them, with the author trusted:
+without --statuses, /retest runs what an update of the pull request would.
 Exit status: 0 with the answer (an ignored event skips every job with the
 reason), 2 on bad input.
 `
@@ -48,12 +53,15 @@ type explainOptions struct {
 	config, jobConfig, plugins    string
 	provider, event, payload      string
 	changedFiles, pullRequestFile string
+	statuses                      string
 }
 
 // Explanation is what explain prints.
 type Explanation struct {
 	Runs    []Run           `json:"runs"`
 	Skipped []triggers.Skip `json:"skipped"`
+	// Reply is the comment fresnel would post in answer, if any.
+	Reply string `json:"reply,omitempty"`
 }
 
 // Run is a job the event runs.
@@ -75,6 +83,7 @@ func Explain(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	c.flags.StringVar(&o.payload, "payload", "", "")
 	c.flags.StringVar(&o.changedFiles, "changed-files", "", "")
 	c.flags.StringVar(&o.pullRequestFile, "pull-request", "", "")
+	c.flags.StringVar(&o.statuses, "statuses", "", "")
 	if err := c.parse(args); err != nil {
 		return err
 	}
@@ -133,7 +142,7 @@ func loadConfig(o explainOptions) (*triggers.Config, error) {
 }
 
 func explanationOf(sel triggers.Selection) Explanation {
-	out := Explanation{Runs: []Run{}, Skipped: []triggers.Skip{}}
+	out := Explanation{Runs: []Run{}, Skipped: []triggers.Skip{}, Reply: sel.Reply}
 	for _, j := range sel.Runs {
 		out.Runs = append(out.Runs, Run{Job: j.Name, Type: j.Type, Context: j.ContextName()})
 	}

@@ -61,10 +61,14 @@ func eventRequest(p providers.Intake, name string, body []byte) (*http.Request, 
 }
 
 // offlineInputs stands in for what the service reads from the SCM: the
-// pull request a comment is on, its changed files, and the failed
-// contexts (all of them: offline, every earlier run counts as failed).
+// pull request a comment is on, its changed files, and the results on its
+// head commit (none unless --statuses gives them).
 func offlineInputs(cfg *triggers.Config, ev event.Event, o explainOptions) (event.Event, triggers.Inputs, error) {
 	ev, err := completeComment(cfg, ev, o.pullRequestFile)
+	if err != nil {
+		return ev, triggers.Inputs{}, err
+	}
+	results, err := readStatuses(o.statuses)
 	if err != nil {
 		return ev, triggers.Inputs{}, err
 	}
@@ -72,7 +76,7 @@ func offlineInputs(cfg *triggers.Config, ev event.Event, o explainOptions) (even
 		ChangedFiles: func() ([]string, error) {
 			return nil, errors.New("unknown offline: pass --changed-files FILE")
 		},
-		FailedContexts: func() (map[string]bool, error) { return allContexts(cfg, ev.Repo.FullName), nil },
+		FailedContexts: func() (map[string]bool, error) { return results, nil },
 	}
 	if o.changedFiles == "" {
 		return ev, in, nil
@@ -99,7 +103,7 @@ func completeComment(cfg *triggers.Config, ev event.Event, path string) (event.E
 		return applyPullRequest(ev, path)
 	}
 	incomplete := ev.HeadSHA == "" || ev.BaseRef == ""
-	if incomplete && ev.Comment != nil && triggers.HasTestCommand(ev.Comment.Body) && len(cfg.Presubmits[ev.Repo.FullName]) > 0 {
+	if incomplete && ev.Comment != nil && cfg.Triggered(ev.Repo.FullName, ev.Comment.Body) {
 		return ev, errors.New("the comment's payload lacks the pull request's base branch and head: pass --pull-request FILE")
 	}
 	return ev, nil
@@ -110,8 +114,12 @@ func completeComment(cfg *triggers.Config, ev event.Event, path string) (event.E
 type pullRequest struct {
 	Number int    `json:"number"`
 	Title  string `json:"title"`
+	Body   string `json:"body"`
 	Draft  bool   `json:"draft"`
-	Base   struct {
+	State  string `json:"state"`
+	// Mergeable is null while GitHub computes it.
+	Mergeable *bool `json:"mergeable"`
+	Base      struct {
 		Ref string `json:"ref"`
 		SHA string `json:"sha"`
 	} `json:"base"`
@@ -139,6 +147,11 @@ func applyPullRequest(ev event.Event, path string) (event.Event, error) {
 	ev.BaseRef, ev.BaseSHA = pr.Base.Ref, pr.Base.SHA
 	ev.HeadRef, ev.HeadSHA = pr.Head.Ref, pr.Head.SHA
 	ev.Draft = pr.Draft
+	ev.Closed = ev.Closed || pr.State != "" && pr.State != "open"
+	ev.Unmergeable = pr.Mergeable != nil && !*pr.Mergeable
+	if ev.Body == "" {
+		ev.Body = pr.Body
+	}
 	if ev.Title == "" {
 		ev.Title = pr.Title
 	}
@@ -160,12 +173,34 @@ func readChangedFiles(path string) ([]string, error) {
 	return files, nil
 }
 
-func allContexts(cfg *triggers.Config, repo string) map[string]bool {
-	contexts := map[string]bool{}
-	for _, j := range cfg.Presubmits[repo] {
-		contexts[j.ContextName()] = true
+// combinedStatus is what explain reads of GitHub's combined status of a
+// commit.
+type combinedStatus struct {
+	Statuses []struct {
+		Context string `json:"context"`
+		State   string `json:"state"`
+	} `json:"statuses"`
+}
+
+// readStatuses maps each context of a combined status file to whether it
+// failed (failure or error); no file means no context reported.
+func readStatuses(path string) (map[string]bool, error) {
+	if path == "" {
+		return map[string]bool{}, nil
 	}
-	return contexts
+	data, err := readFile("statuses", path)
+	if err != nil {
+		return nil, err
+	}
+	var cs combinedStatus
+	if err := json.Unmarshal(data, &cs); err != nil {
+		return nil, fmt.Errorf("statuses %s: %w", path, err)
+	}
+	results := map[string]bool{}
+	for _, s := range cs.Statuses {
+		results[s.Context] = s.State == "failure" || s.State == "error"
+	}
+	return results, nil
 }
 
 func readFile(what, path string) ([]byte, error) {
