@@ -50,7 +50,7 @@ var (
 	_ providers.Assigner          = (*SCM)(nil)
 	_ providers.ReviewRequester   = (*SCM)(nil)
 	_ providers.PullRequestCloser = (*SCM)(nil)
-	_ providers.Voter             = (*SCM)(nil)
+	_ providers.Voter             = Voting{}
 	_ providers.AdminChecker      = (*SCM)(nil)
 )
 
@@ -187,8 +187,13 @@ func (s *SCM) ReopenPullRequest(context.Context, event.Target) error {
 	return s.fail("ReopenPullRequest")
 }
 
+// Voting is an SCM that votes, as Gerrit does: plugins that prefer a
+// vote to a label see Voter.
+type Voting struct{ *SCM }
+
 // Vote records a vote.
-func (s *SCM) Vote(_ context.Context, _ event.CommitRef, label string, value int, message string) error {
+func (v Voting) Vote(_ context.Context, _ event.CommitRef, label string, value int, message string) error {
+	s := v.SCM
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.votes = append(s.votes, Vote{Label: label, Value: value, Message: message})
