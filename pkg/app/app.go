@@ -86,11 +86,14 @@ func New(opts Options) (*App, error) {
 // settings; on error the configuration in force stays.
 func (a *App) LoadJobs() error {
 	cfg, problems := triggers.Check(a.Settings.Prow.Config, a.Settings.Prow.JobConfig)
-	err := problems.Err()
-	if err == nil && a.Settings.Prow.Plugins != "" {
-		cfg.Plugins, err = triggers.ReadPlugins(a.Settings.Prow.Plugins)
+	if path := a.Settings.Prow.Plugins; path != "" {
+		plugins, pluginProblems := triggers.LoadPlugins(path, dispatch.ImplementedPlugins())
+		problems = append(problems, pluginProblems...)
+		if cfg != nil {
+			cfg.Plugins = plugins
+		}
 	}
-	if err != nil {
+	if err := problems.Err(); err != nil {
 		metrics.ConfigReloads.WithLabelValues("failure").Inc()
 		return err
 	}

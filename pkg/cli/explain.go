@@ -25,7 +25,8 @@ Nothing is sent anywhere: no SCM API is called, no PipelineRun is created.
 
   --config FILE         Prow's (or Lighthouse's) config.yaml
   --job-config DIR      a job-config directory, read recursively
-  --plugins FILE        plugins.yaml (checked; selection reads the trigger plugin's skip_draft_pr)
+  --plugins FILE        plugins.yaml (checked; a repo without the trigger plugin runs nothing;
+                        selection reads the trigger plugin's skip_draft_pr)
   --provider KIND       github (default), gitlab, bitbucketcloud, bitbucketserver, gerrit
   --event NAME          the event as the SCM names it in its event header:
                         GitHub pull_request, issue_comment, push; GitLab
@@ -114,6 +115,9 @@ func explain(ctx context.Context, o explainOptions) (Explanation, error) {
 	if err != nil {
 		return Explanation{}, err
 	}
+	if ok, why := cfg.Plugins.TriggerEnabled(ev.Repo.FullName); !ok {
+		return skipConcerned(cfg, ev, why), nil
+	}
 	ev, in, err := offlineInputs(cfg, ev, o)
 	if err != nil {
 		return Explanation{}, err
@@ -131,12 +135,11 @@ func loadConfig(o explainOptions) (*triggers.Config, error) {
 		return nil, err
 	}
 	if o.plugins != "" {
-		if err := checkPlugins(o.plugins).Err(); err != nil {
+		plugins, problems := loadPlugins(o.plugins)
+		if err := problems.Err(); err != nil {
 			return nil, err
 		}
-		if cfg.Plugins, err = triggers.ReadPlugins(o.plugins); err != nil {
-			return nil, err
-		}
+		cfg.Plugins = plugins
 	}
 	return cfg, nil
 }
@@ -155,8 +158,13 @@ func explanationOf(sel triggers.Selection) Explanation {
 // postsubmits for a push; both, or those of every repository, when the
 // event says less.
 func ignoredExplanation(cfg *triggers.Config, ev event.Event, ignored providers.Ignored) Explanation {
+	return skipConcerned(cfg, ev, "the event is ignored: "+ignored.Reason)
+}
+
+// skipConcerned skips every job the event could have concerned, for one
+// reason.
+func skipConcerned(cfg *triggers.Config, ev event.Event, reason string) Explanation {
 	out := Explanation{Runs: []Run{}, Skipped: []triggers.Skip{}}
-	reason := "the event is ignored: " + ignored.Reason
 	seen := map[string]bool{}
 	for _, set := range concernedJobs(cfg, ev.Kind) {
 		for repo, jobs := range set {

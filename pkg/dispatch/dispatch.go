@@ -5,10 +5,14 @@ package dispatch
 import (
 	"context"
 	"fmt"
+	"sync"
+
+	"github.com/sirupsen/logrus"
 
 	"github.com/fresnel-ci/fresnel/pkg/event"
 	"github.com/fresnel-ci/fresnel/pkg/launch"
 	"github.com/fresnel-ci/fresnel/pkg/metrics"
+	"github.com/fresnel-ci/fresnel/pkg/trust"
 	"github.com/fresnel-ci/fresnel/providers"
 	"github.com/fresnel-ci/fresnel/triggers"
 )
@@ -23,6 +27,11 @@ type Outcome struct {
 	// jobs that could not be used, and whether that was reported, and what
 	// reading them warned about.
 	Warnings []string `json:"warnings,omitempty"`
+	// Refused says why the event started nothing: the trigger plugin is
+	// off for the repo, or its pull request or commenter is not trusted.
+	Refused string `json:"refused,omitempty"`
+	// Actions are what deciding trust did on the SCM (labels, comments).
+	Actions []string `json:"actions,omitempty"`
 }
 
 // Launcher creates the PipelineRuns of selected jobs, and cancels the
@@ -41,6 +50,16 @@ type Dispatcher struct {
 	FailedContexts func(ctx context.Context, ev event.Event) (map[string]bool, error)
 	// InRepo reads the jobs repositories keep in themselves; nil reads none.
 	InRepo *InRepo
+	// Trust decides who may start jobs; nil makes one with defaults.
+	Trust     *trust.Decider
+	trustOnce sync.Once
+	// BotUser returns fresnel's own login on an instance, "" when not
+	// known: fresnel trusts itself and recognises its own comments.
+	BotUser func(in providers.Instance) string
+	// Log receives a line for each refused event; nil logs to logrus's
+	// standard logger.
+	Log      logrus.FieldLogger
+	okToTest okToTestMemory
 }
 
 // Handle selects the jobs ev runs on the instance it came from and
@@ -57,7 +76,7 @@ func (d *Dispatcher) Handle(ctx context.Context, in providers.Instance, ev event
 			return Outcome{Runs: []launch.Run{}, Cancelled: cancelled}, fmt.Errorf("dispatch: %w", err)
 		}
 	}
-	out, err := d.selectAndLaunch(ctx, in, ev)
+	out, err := d.admitAndLaunch(ctx, in, ev)
 	out.Cancelled = cancelled
 	return out, err
 }
@@ -88,7 +107,7 @@ func (d *Dispatcher) complete(ctx context.Context, in providers.Instance, ev eve
 	if ev.Kind != event.KindComment || ev.HeadSHA != "" && ev.BaseRef != "" {
 		return ev, nil
 	}
-	if ev.Comment == nil || !triggers.HasTestCommand(ev.Comment.Body) || !d.mayHavePresubmits(in, ev.Repo.FullName) {
+	if ev.Comment == nil || !isCommand(ev.Comment.Body) || !d.mayHavePresubmits(in, ev.Repo.FullName) {
 		return ev, nil
 	}
 	reader, ok := in.Intake.(providers.PullRequestReader)

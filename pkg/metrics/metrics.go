@@ -95,3 +95,28 @@ var (
 		Help: "Deliveries to external plugins waiting for a worker.",
 	})
 )
+
+// Trust: who may start jobs (pkg/trust).
+var (
+	// TrustDecisions counts trust decisions by result (trusted,
+	// untrusted, error).
+	TrustDecisions = promauto.NewCounterVec(prometheus.CounterOpts{
+		Name: "fresnel_trust_decisions_total",
+		Help: "Decisions whether a user or pull request may start jobs, by result (trusted, untrusted, error).",
+	}, []string{"result"})
+
+	// TrustAPICalls is how many SCM API calls one trust decision made;
+	// answers kept in the cache make none.
+	TrustAPICalls = promauto.NewHistogram(prometheus.HistogramOpts{
+		Name:    "fresnel_trust_scm_calls_per_decision",
+		Help:    "SCM API calls (membership, collaborator, labels) one trust decision made; cached answers make none.",
+		Buckets: []float64{0, 1, 2, 3, 4},
+	})
+
+	// Refusals counts events that started nothing because someone was
+	// not trusted or the trigger plugin is off, by reason.
+	Refusals = promauto.NewCounterVec(prometheus.CounterOpts{
+		Name: "fresnel_refusals_total",
+		Help: "Events that started no jobs because the trigger plugin is off for the repo or a user or pull request is not trusted, by reason (trigger_disabled, untrusted_pull_request, untrusted_commenter, untrusted_label).",
+	}, []string{"reason"})
+)
