@@ -92,13 +92,23 @@ func TestCheckConfig(t *testing.T) {
 			"configuration valid: 4 presubmits, 0 postsubmits, 0 periodics in 1 repo; 0 errors, 2 warnings",
 		}},
 		{name: "plugins.yaml", args: []string{"--config", cc + "valid.yaml", "--plugins", cc + "plugins-bad.yaml"}, code: 1, want: []string{
-			cc + `plugins-bad.yaml:4: error: plugins of acme: unknown field "exclude_repos"`,
-			cc + `plugins-bad.yaml:5: error: plugins of acme/anvil: want a list of plugin names or {plugins: [...]}`,
+			cc + `plugins-bad.yaml:4: error: plugins of acme: unknown field "exclude_repos" (want plugins or excluded_repos)`,
+			cc + `plugins-bad.yaml:5: error: plugins of acme/anvil: want a list of plugin names or {plugins: [...], excluded_repos: [...]}`,
 			"configuration rejected: 2 errors, 0 warnings",
 		}},
 		{name: "good plugins.yaml and job-config directory", args: []string{"--config", "testdata/explain/config.yaml", "--job-config", "testdata/explain/jobs", "--plugins", "testdata/explain/plugins.yaml"}, code: 0, want: []string{
-			`testdata/explain/config.yaml:12: warning: presubmit "unit" of lumen-labs/prism: decorate is not supported by fresnel and is ignored`,
+			`testdata/explain/plugins.yaml:3: warning: lumen-labs plugins: plugin "approve" is a Prow plugin fresnel does not implement; it is ignored`,
 			"configuration valid: 9 presubmits, 4 postsubmits, 1 periodic in 3 repos; 0 errors, 1 warning",
+		}},
+		{name: "plugins.yaml warnings", args: []string{"--config", cc + "valid.yaml", "--plugins", cc + "plugins-warnings.yaml"}, code: 0, want: []string{
+			cc + `plugins-warnings.yaml:1: warning: no plugins: map: fresnel runs the trigger plugin (jobs, /test, /retest) for every repo; add one to choose where it runs`,
+			cc + `plugins-warnings.yaml:4: warning: triggers: field "trigger_github_workflows" is not read by fresnel; it is ignored`,
+			cc + `plugins-warnings.yaml:5: warning: section "slack" is not read by fresnel (a plugin it does not implement, or a misspelling); it is ignored`,
+			"configuration valid: 1 presubmit, 1 postsubmit, 1 periodic in 1 repo; 0 errors, 3 warnings",
+		}},
+		{name: "plugins.yaml with a wrong type", args: []string{"--config", cc + "valid.yaml", "--plugins", cc + "plugins-type.yaml"}, code: 1, want: []string{
+			cc + `plugins-type.yaml:4: error: triggers: only_org_members: want bool, not string`,
+			"configuration rejected: 1 error, 0 warnings",
 		}},
 		{name: "missing files", args: []string{"--config", cc + "nope.yaml", "--plugins", cc + "nope-plugins.yaml"}, code: 1, want: []string{
 			cc + "nope-plugins.yaml: error: cannot read: no such file or directory",

@@ -233,3 +233,24 @@ func TestExplainBadInput(t *testing.T) {
 		})
 	}
 }
+
+func TestExplainTriggerNotEnabled(t *testing.T) {
+	args := []string{"--config", ex + "config.yaml", "--job-config", ex + "jobs", "--plugins", ex + "plugins-no-trigger.yaml",
+		"--provider", "github", "--event", "pull_request", "--payload", ex + "github/pull_request-opened.json", "--changed-files", ex + "changed-code-and-docs.txt"}
+	code, stdout, stderr := run(t, Explain, args...)
+	if code != 0 {
+		t.Fatalf("exit %d, stderr %s", code, stderr)
+	}
+	var got Explanation
+	if err := json.Unmarshal([]byte(stdout), &got); err != nil {
+		t.Fatalf("output is not JSON: %v\n%s", err, stdout)
+	}
+	if len(got.Runs) != 0 || len(got.Skipped) == 0 {
+		t.Fatalf("runs %v, skipped %v; want nothing run and every presubmit skipped", got.Runs, got.Skipped)
+	}
+	for _, s := range got.Skipped {
+		if !strings.Contains(s.Reason, "trigger plugin is not enabled for lumen-labs/prism") {
+			t.Errorf("%s skipped for %q, want the trigger plugin named as the reason", s.Job, s.Reason)
+		}
+	}
+}

@@ -88,14 +88,23 @@ func (p *fakeSCM) CompletePullRequest(_ context.Context, ev event.Event) (event.
 	return ev, nil
 }
 
+// IsOrgMember trusts everyone: the tests of trust are in trust_test.go.
+func (p *fakeSCM) IsOrgMember(context.Context, string, string) (bool, error) { return true, nil }
+
+func (p *fakeSCM) IsCollaborator(context.Context, string, string) (bool, error) { return true, nil }
+
 func (p *fakeSCM) ChangedFiles(context.Context, event.Event) ([]string, error) {
 	p.changes++
 	return p.files, nil
 }
 
 // intakeOnly is a provider that can neither read pull requests nor list
-// changed files.
+// changed files; it trusts everyone.
 type intakeOnly struct{}
+
+func (intakeOnly) IsOrgMember(context.Context, string, string) (bool, error) { return true, nil }
+
+func (intakeOnly) IsCollaborator(context.Context, string, string) (bool, error) { return true, nil }
 
 func (intakeOnly) Verify(context.Context, *http.Request, []byte) error { return nil }
 
@@ -121,7 +130,7 @@ var repo = event.Repo{Owner: "org", Name: "repo", FullName: "org/repo"}
 
 func pullRequest(action event.Action) event.Event {
 	return event.Event{Provider: "github", Instance: "public", Delivery: "d-1", Kind: event.KindPullRequest, Action: action,
-		Repo: repo, Number: 7, BaseRef: "main", HeadSHA: "he4d"}
+		Repo: repo, Number: 7, BaseRef: "main", HeadSHA: "he4d", Author: "alice", Sender: "alice"}
 }
 
 // comment is a new comment on pull request 7, without the base branch and
