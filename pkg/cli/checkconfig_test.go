@@ -130,13 +130,11 @@ func TestCheckConfig(t *testing.T) {
 }
 
 var unsupportedWarnings = []string{
-	cc + `unsupported.yaml:6: warning: presubmit "unit" of acme/anvil: decorate is not supported by fresnel and is ignored`,
-	cc + `unsupported.yaml:7: warning: presubmit "unit" of acme/anvil: decoration_config is not supported by fresnel and is ignored`,
-	cc + `unsupported.yaml:9: warning: presubmit "unit" of acme/anvil: extra_refs is not supported by fresnel and is ignored`,
+	cc + `unsupported.yaml:8: warning: presubmit "unit" of acme/anvil: decoration_config.gcs_configuration is not supported by fresnel and is ignored`,
 	cc + `unsupported.yaml:13: warning: presubmit "unit" of acme/anvil: cluster is not supported by fresnel: runs go to the cluster fresnel runs in`,
 	cc + `unsupported.yaml:14: warning: presubmit "unit" of acme/anvil: namespace is not supported by fresnel: runs go to the namespace of fresnel.yaml`,
 	cc + `unsupported.yaml:17: warning: presubmit "legacy" of acme/anvil: agent "jenkins" is not supported by fresnel: the job runs as a Tekton PipelineRun`,
-	"configuration valid: 2 presubmits, 0 postsubmits, 0 periodics in 1 repo; 0 errors, 6 warnings",
+	"configuration valid: 2 presubmits, 0 postsubmits, 0 periodics in 1 repo; 0 errors, 4 warnings",
 }
 
 func TestCheckConfigUsage(t *testing.T) {

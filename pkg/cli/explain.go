@@ -6,6 +6,8 @@ import (
 	"errors"
 	"io"
 
+	pipelinev1 "github.com/tektoncd/pipeline/pkg/apis/pipeline/v1"
+
 	"github.com/fresnel-ci/fresnel/pkg/event"
 	"github.com/fresnel-ci/fresnel/providers"
 	_ "github.com/fresnel-ci/fresnel/providers/all" // registers every provider kind
@@ -42,6 +44,16 @@ Nothing is sent anywhere: no SCM API is called, no PipelineRun is created.
   --statuses FILE       for /retest: the head commit's combined status as
                         GitHub's API returns it (GET .../commits/SHA/status);
                         without it no job has reported on the head commit
+  --show-runs           add "pipelineRuns": the PipelineRuns the service would
+                        create for the jobs that run, built by its own code
+  --settings FILE       with --show-runs: fresnel.yaml, for the namespace and
+                        decoration.cloneImage
+  --namespace NS        with --show-runs: the namespace (default: the
+                        settings', else "default")
+  --instance NAME       with --show-runs: the provider instance (default: the
+                        settings' first of --provider) and the delivery id
+  --delivery ID         the webhook would carry: run names are the
+                        service's when both are the delivery's
 
 Comments are read as Prow's trigger reads them, with the author trusted:
 without --statuses, /retest runs what an update of the pull request would.
@@ -54,6 +66,7 @@ type explainOptions struct {
 	config, jobConfig, plugins    string
 	provider, event, payload      string
 	changedFiles, pullRequestFile string
+	runs                          showRunsOptions
 	statuses                      string
 }
 
@@ -61,6 +74,8 @@ type explainOptions struct {
 type Explanation struct {
 	Runs    []Run           `json:"runs"`
 	Skipped []triggers.Skip `json:"skipped"`
+	// PipelineRuns are the runs the service would create (--show-runs).
+	PipelineRuns []*pipelinev1.PipelineRun `json:"pipelineRuns,omitempty"`
 	// Reply is the comment fresnel would post in answer, if any.
 	Reply string `json:"reply,omitempty"`
 }
@@ -84,6 +99,11 @@ func Explain(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	c.flags.StringVar(&o.payload, "payload", "", "")
 	c.flags.StringVar(&o.changedFiles, "changed-files", "", "")
 	c.flags.StringVar(&o.pullRequestFile, "pull-request", "", "")
+	c.flags.BoolVar(&o.runs.show, "show-runs", false, "")
+	c.flags.StringVar(&o.runs.settings, "settings", "", "")
+	c.flags.StringVar(&o.runs.namespace, "namespace", "", "")
+	c.flags.StringVar(&o.runs.instance, "instance", "", "")
+	c.flags.StringVar(&o.runs.delivery, "delivery", "", "")
 	c.flags.StringVar(&o.statuses, "statuses", "", "")
 	if err := c.parse(args); err != nil {
 		return err
@@ -126,7 +146,9 @@ func explain(ctx context.Context, o explainOptions) (Explanation, error) {
 	if err != nil {
 		return Explanation{}, err
 	}
-	return explanationOf(sel), nil
+	out := explanationOf(sel)
+	out.PipelineRuns, err = o.runs.pipelineRuns(sel.Runs, ev)
+	return out, err
 }
 
 func loadConfig(o explainOptions) (*triggers.Config, error) {

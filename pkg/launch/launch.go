@@ -58,9 +58,14 @@ func (l *Launcher) Launch(ctx context.Context, ev event.Event, jobs []*triggers.
 	return runs, errors.Join(errs...)
 }
 
+// Build returns the PipelineRun Launch would create for job and ev.
+func (l *Launcher) Build(job *triggers.Job, ev event.Event) (*pipelinev1.PipelineRun, error) {
+	return Build(job, ev, Options{Namespace: l.Namespace, CloneImage: l.CloneImage})
+}
+
 func (l *Launcher) launchOne(ctx context.Context, ev event.Event, job *triggers.Job) (Run, error) {
 	ns := l.Namespace
-	pr, err := Build(job, ev, Options{Namespace: ns, CloneImage: l.CloneImage})
+	pr, err := l.Build(job, ev)
 	if err != nil {
 		return Run{Job: job.Name}, err
 	}
