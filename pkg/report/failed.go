@@ -18,8 +18,11 @@ type RunLister interface {
 	List(ctx context.Context, opts metav1.ListOptions) (*pipelinev1.PipelineRunList, error)
 }
 
-// FailedContexts returns the contexts whose latest run on the event's
-// head SHA ended in failure or error: what /retest reruns.
+// FailedContexts maps each context that has a run on the event's head
+// commit to whether its latest run there ended in failure or error: what
+// /retest reads. A context with no run on the head commit is left out, so
+// that /retest can tell a job that never reported from one that passed,
+// as Prow does with commit statuses.
 func FailedContexts(ctx context.Context, runs RunLister, ev event.Event) (map[string]bool, error) {
 	selector := labels.SelectorFromSet(labels.Set{
 		launch.LabelManaged: "true",
@@ -33,16 +36,32 @@ func FailedContexts(ctx context.Context, runs RunLister, ev event.Event) (map[st
 	latest := map[string]*pipelinev1.PipelineRun{}
 	for i := range list.Items {
 		pr := &list.Items[i]
+		if sha := pr.Annotations[launch.AnnotationSHA]; sha != "" && sha != ev.HeadSHA {
+			continue // the label holds a cut SHA; the annotation the whole one
+		}
 		ctxName := pr.Annotations[launch.AnnotationContext]
-		if cur, ok := latest[ctxName]; !ok || cur.CreationTimestamp.Before(&pr.CreationTimestamp) {
+		if cur, ok := latest[ctxName]; !ok || newer(pr, cur) {
 			latest[ctxName] = pr
 		}
 	}
-	failed := map[string]bool{}
+	results := map[string]bool{}
 	for name, pr := range latest {
-		if state, _ := StateOf(pr); state == providers.StateFailure || state == providers.StateError {
-			failed[name] = true
-		}
+		state, _ := StateOf(pr)
+		results[name] = state == providers.StateFailure || state == providers.StateError
 	}
-	return failed, nil
+	return results, nil
+}
+
+// newer reports whether a was created after b. Creation times have a
+// resolution of one second; within one, an unfinished run is taken as the
+// newer (a rerun has not finished when its predecessor has), then the
+// later start.
+func newer(a, b *pipelinev1.PipelineRun) bool {
+	if !a.CreationTimestamp.Equal(&b.CreationTimestamp) {
+		return b.CreationTimestamp.Before(&a.CreationTimestamp)
+	}
+	if aDone, bDone := a.IsDone(), b.IsDone(); aDone != bDone {
+		return !aDone
+	}
+	return a.Status.StartTime != nil && (b.Status.StartTime == nil || b.Status.StartTime.Before(a.Status.StartTime))
 }

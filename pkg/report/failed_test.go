@@ -59,6 +59,16 @@ func run(repo, sha, contextName string, minute int, status corev1.ConditionStatu
 	return *pr
 }
 
+func named(pr pipelinev1.PipelineRun, name string) pipelinev1.PipelineRun {
+	pr.Name = name
+	return pr
+}
+
+func annotatedSHA(pr pipelinev1.PipelineRun, sha string) pipelinev1.PipelineRun {
+	pr.Annotations[launch.AnnotationSHA] = sha
+	return pr
+}
+
 func TestFailedContexts(t *testing.T) {
 	ev := event.Event{Repo: event.Repo{FullName: "org/repo"}, HeadSHA: "abc", Number: 1}
 	tests := []struct {
@@ -73,7 +83,7 @@ func TestFailedContexts(t *testing.T) {
 				run("org/repo", "abc", "unit", 1, corev1.ConditionFalse, "Failed"),
 				run("org/repo", "abc", "unit", 2, corev1.ConditionTrue, "Succeeded"),
 			},
-			want: map[string]bool{},
+			want: map[string]bool{"unit": false},
 		},
 		{
 			name: "passed then failed, listed newest first",
@@ -89,7 +99,7 @@ func TestFailedContexts(t *testing.T) {
 				run("org/repo", "abc", "unit", 1, corev1.ConditionFalse, "Failed"),
 				run("org/repo", "abc", "unit", 2, corev1.ConditionUnknown, "Running"),
 			},
-			want: map[string]bool{},
+			want: map[string]bool{"unit": false},
 		},
 		{
 			name: "each context on its own",
@@ -99,7 +109,7 @@ func TestFailedContexts(t *testing.T) {
 				run("org/repo", "abc", "e2e", 1, corev1.ConditionFalse, "Cancelled"),
 				run("org/repo", "abc", "docs", 1, corev1.ConditionFalse, "CouldntGetPipeline"),
 			},
-			want: map[string]bool{"lint": true, "e2e": true, "docs": true},
+			want: map[string]bool{"unit": false, "lint": true, "e2e": true, "docs": true},
 		},
 		{
 			name: "runs of another commit or repo do not count",
@@ -107,6 +117,21 @@ func TestFailedContexts(t *testing.T) {
 				run("org/repo", "abc", "unit", 1, corev1.ConditionTrue, "Succeeded"),
 				run("org/repo", "def", "unit", 2, corev1.ConditionFalse, "Failed"),
 				run("org/fork", "abc", "unit", 3, corev1.ConditionFalse, "Failed"),
+			},
+			want: map[string]bool{"unit": false},
+		},
+		{
+			name: "a rerun created in the same second as the failed run it reruns",
+			runs: []pipelinev1.PipelineRun{
+				run("org/repo", "abc", "unit", 1, corev1.ConditionFalse, "Failed"),
+				named(run("org/repo", "abc", "unit", 1, corev1.ConditionUnknown, "Running"), "unit-rerun"),
+			},
+			want: map[string]bool{"unit": false},
+		},
+		{
+			name: "a run whose full SHA is another commit's",
+			runs: []pipelinev1.PipelineRun{
+				annotatedSHA(run("org/repo", "abc", "unit", 1, corev1.ConditionFalse, "Failed"), "abcdef"),
 			},
 			want: map[string]bool{},
 		},
