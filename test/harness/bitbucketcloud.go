@@ -36,8 +36,9 @@ type BitbucketComment struct {
 }
 
 // NewFakeBitbucketCloud answers the Bitbucket Cloud 2.0 API calls fresnel
-// makes, in Bitbucket's response shapes: build statuses and pull request
-// comments.
+// makes, in Bitbucket's response shapes: build statuses, pull request
+// comments (kept, listed, edited and deleted), workspace members and
+// repository permissions (see SetMembers; users by account id).
 func NewFakeBitbucketCloud() *FakeSCM {
 	f := NewFakeSCM()
 	f.Handle("POST /2.0/repositories/{workspace}/{slug}/commit/{sha}/statuses/build", func(w http.ResponseWriter, r *http.Request) {
@@ -52,23 +53,8 @@ func NewFakeBitbucketCloud() *FakeSCM {
 			"links":  map[string]any{"self": map[string]string{"href": self + "/" + s.Key}},
 		})
 	})
-	f.Handle("POST /2.0/repositories/{workspace}/{slug}/pullrequests/{id}/comments", func(w http.ResponseWriter, r *http.Request) {
-		var in struct {
-			Content struct {
-				Raw string `json:"raw"`
-			} `json:"content"`
-		}
-		body, _ := io.ReadAll(r.Body)
-		_ = json.Unmarshal(body, &in)
-		id, _ := strconv.Atoi(r.PathValue("id"))
-		reply(w, http.StatusCreated, map[string]any{
-			"type": "pullrequest_comment", "id": 5001, "deleted": false, "pending": false,
-			"content":    map[string]any{"type": "rendered", "raw": in.Content.Raw, "markup": "markdown", "html": "<p>" + in.Content.Raw + "</p>"},
-			"user":       bitbucketCloudUser("fresnel-bot"),
-			"created_on": "2025-06-02T10:00:00.000000+00:00", "updated_on": "2025-06-02T10:00:00.000000+00:00",
-			"pullrequest": map[string]any{"type": "pullrequest", "id": id, "title": "Add a feature"},
-		})
-	})
+	f.state.nextID = 5001
+	bitbucketCloudRoles(f)
 	return f
 }
 

@@ -3,7 +3,6 @@ package harness
 import (
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"path"
 	"strconv"
@@ -17,26 +16,16 @@ const bitbucketServerWeb = "https://bitbucket.example.com"
 
 // NewFakeBitbucketServer answers the Bitbucket Data Center REST calls
 // fresnel makes, in Bitbucket's response shapes: build statuses (204, no
-// body) and pull request comments.
+// body), pull request comments (kept, listed as activities, edited and
+// deleted with their version) and project and repository permissions (see
+// SetMembers; users by slug).
 func NewFakeBitbucketServer() *FakeSCM {
 	f := NewFakeSCM()
 	f.Handle("POST /rest/build-status/1.0/commits/{sha}", func(w http.ResponseWriter, _ *http.Request) {
 		w.WriteHeader(http.StatusNoContent)
 	})
-	f.Handle("POST /rest/api/1.0/projects/{key}/repos/{slug}/pull-requests/{id}/comments", func(w http.ResponseWriter, r *http.Request) {
-		var in struct {
-			Text string `json:"text"`
-		}
-		body, _ := io.ReadAll(r.Body)
-		_ = json.Unmarshal(body, &in)
-		reply(w, http.StatusCreated, map[string]any{
-			"properties": map[string]any{"repositoryId": 4}, "id": 167, "version": 0, "text": in.Text,
-			"author":      bitbucketServerUser("fresnel-bot"),
-			"createdDate": 1748858400000, "updatedDate": 1748858400000, "comments": []any{}, "tasks": []any{},
-			"severity": "NORMAL", "state": "OPEN",
-			"permittedOperations": map[string]bool{"editable": true, "transitionable": true, "deletable": true},
-		})
-	})
+	f.state.nextID = 167
+	bitbucketServerRoles(f)
 	return f
 }
 

@@ -29,11 +29,13 @@ type FakeSCM struct {
 	mux   *http.ServeMux
 	mu    sync.Mutex
 	calls []Call
+	// state holds members, labels and comments (state.go).
+	state *scmState
 }
 
 // NewFakeSCM starts an SCM stand-in with no routes; unknown calls get 404.
 func NewFakeSCM() *FakeSCM {
-	f := &FakeSCM{mux: http.NewServeMux()}
+	f := &FakeSCM{mux: http.NewServeMux(), state: newSCMState()}
 	f.Server = httptest.NewServer(http.HandlerFunc(f.serve))
 	return f
 }
@@ -106,7 +108,9 @@ type GitHubStatus struct {
 }
 
 // NewFakeGitHub answers the GitHub REST calls fresnel makes, in GitHub's
-// response shapes: commit statuses, comments, a pull request and its files.
+// response shapes: commit statuses, comments (kept, listed, edited and
+// deleted), labels, organization membership and collaborators (see
+// SetMembers), a pull request and its files.
 func NewFakeGitHub() *FakeSCM {
 	f := NewFakeSCM()
 	f.Handle("POST /repos/{owner}/{repo}/statuses/{sha}", func(w http.ResponseWriter, r *http.Request) {
@@ -120,11 +124,8 @@ func NewFakeGitHub() *FakeSCM {
 			"target_url": s.TargetURL, "url": r.URL.String(),
 		})
 	})
-	f.Handle("POST /repos/{owner}/{repo}/issues/{number}/comments", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(http.StatusCreated)
-		_, _ = io.WriteString(w, `{"id": 1001, "body": "ok", "user": {"login": "fresnel-bot"}}`)
-	})
+	f.state.nextID = 1001
+	gitHubRoles(f)
 	return f
 }
 

@@ -45,7 +45,8 @@ func (r GerritReview) Job() (context, state string, ok bool) {
 }
 
 // NewFakeGerrit answers the Gerrit REST calls fresnel makes, authenticated
-// (/a/), each answer behind Gerrit's )]}' line: reviews.
+// (/a/), each answer behind Gerrit's )]}' line: reviews, group members
+// (see SetMembers) and hashtags.
 func NewFakeGerrit() *FakeSCM {
 	f := NewFakeSCM()
 	f.Handle("POST /a/changes/{id}/revisions/{rev}/review", func(w http.ResponseWriter, r *http.Request) {
@@ -58,6 +59,7 @@ func NewFakeGerrit() *FakeSCM {
 		}
 		gerritReply(w, out)
 	})
+	gerritRoles(f)
 	return f
 }
 

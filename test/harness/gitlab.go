@@ -41,7 +41,8 @@ var gitlabStatusEvents = map[string]string{
 
 // NewFakeGitLab answers the GitLab REST v4 calls fresnel makes, in GitLab's
 // response shapes: commit statuses (refusing to post a status in the state
-// it has, as GitLab does) and merge request notes.
+// it has, as GitLab does), merge request notes (kept, listed, edited and
+// deleted), labels, users and group and project members (see SetMembers).
 func NewFakeGitLab() *FakeSCM {
 	f := NewFakeSCM()
 	var mu sync.Mutex
@@ -63,18 +64,8 @@ func NewFakeGitLab() *FakeSCM {
 		}
 		reply(w, http.StatusCreated, gitlabStatusResource(r.PathValue("sha"), s))
 	})
-	f.Handle("POST /api/v4/projects/{project}/merge_requests/{iid}/notes", func(w http.ResponseWriter, r *http.Request) {
-		var n GitLabNote
-		body, _ := io.ReadAll(r.Body)
-		_ = json.Unmarshal(body, &n)
-		iid, _ := strconv.Atoi(r.PathValue("iid"))
-		reply(w, http.StatusCreated, map[string]any{
-			"id": 3001, "type": nil, "body": n.Body, "attachment": nil, "author": gitlabBot(),
-			"created_at": "2025-06-02T10:00:00.000Z", "updated_at": "2025-06-02T10:00:00.000Z",
-			"system": false, "noteable_id": 501, "noteable_type": "MergeRequest", "noteable_iid": iid,
-			"resolvable": false, "confidential": false, "internal": false,
-		})
-	})
+	f.state.nextID = 3001
+	gitLabRoles(f)
 	return f
 }
 
@@ -95,13 +86,9 @@ func gitlabBot() map[string]any {
 // project: the merge request and its diffs (one page of the files).
 func (f *FakeSCM) GitLabMergeRequest(project string, iid int, sha, source, target string, files []string) {
 	base := "/api/v4/projects/" + url.PathEscape(project) + "/merge_requests/" + strconv.Itoa(iid)
-	mr, _ := json.Marshal(map[string]any{
-		"id": 500 + iid, "iid": iid, "project_id": 14, "title": "Add a feature", "state": "opened",
-		"web_url": gitlabWeb + "/" + project + "/-/merge_requests/" + strconv.Itoa(iid),
-		"sha":     sha, "source_branch": source, "target_branch": target, "draft": false, "work_in_progress": false,
-		"source_project_id": 14, "target_project_id": 14, "author": map[string]any{"id": 7, "username": "alice"},
+	f.Handle("GET "+base, func(w http.ResponseWriter, _ *http.Request) {
+		reply(w, http.StatusOK, f.gitLabMergeRequestResource(project, iid, sha, source, target))
 	})
-	f.JSON("GET "+base, http.StatusOK, string(mr))
 	diffs := make([]map[string]any, 0, len(files))
 	for _, name := range files {
 		diffs = append(diffs, map[string]any{

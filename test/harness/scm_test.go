@@ -279,3 +279,173 @@ func gerritDelivery(body []byte) string {
 	sum := sha256.Sum256(body)
 	return hex.EncodeToString(sum[:])[:32]
 }
+
+// roleCase is one SCM's stand-in and what its trust, label and comment
+// calls are about.
+type roleCase struct {
+	name string
+	cfg  providers.Config
+	fake *FakeSCM
+	// org is what IsOrgMember asks about; repo and number the pull request.
+	org, repo string
+	number    int
+	// user is how the provider names a user of the payload builders.
+	user func(string) string
+}
+
+func roleCases() []roleCase {
+	same := func(u string) string { return u }
+	github, gitlab, cloud, dc, gerrit := NewFakeGitHub(), NewFakeGitLab(), NewFakeBitbucketCloud(), NewFakeBitbucketServer(), NewFakeGerrit()
+	return []roleCase{
+		{name: "github", fake: github, org: "acme", repo: "acme/widgets", number: 7, user: same,
+			cfg: providers.Config{Kind: "github", Name: "public", URL: github.URL, Secret: testSecret, Token: "ghp"}},
+		{name: "gitlab", fake: gitlab, org: "platform/team", repo: "platform/team/tools", number: 7, user: same,
+			cfg: providers.Config{Kind: "gitlab", Name: "main", URL: gitlab.URL, Secret: testSecret, Token: "glpat"}},
+		{name: "bitbucketcloud", fake: cloud, org: "acme", repo: "acme/widgets", number: 7, user: BitbucketCloudAccountID,
+			cfg: providers.Config{Kind: "bitbucketcloud", Name: "cloud", URL: cloud.URL, Secret: testSecret, Token: "bb"}},
+		{name: "bitbucketserver", fake: dc, org: "ACME", repo: "ACME/widgets", number: 7, user: same,
+			cfg: providers.Config{Kind: "bitbucketserver", Name: "dc", URL: dc.URL, Secret: testSecret, Token: "bbdc"}},
+		{name: "gerrit", fake: gerrit, org: "Administrators", repo: "acme/widgets", number: 7, user: same,
+			cfg: providers.Config{Kind: "gerrit", Name: "review", URL: gerrit.URL, Secret: testSecret, Username: "fresnel-ci", Token: "pw"}},
+	}
+}
+
+// trust asks both questions about user.
+func trust(t *testing.T, tc roleCase, checker providers.TrustChecker, user string) (member, collaborator bool) {
+	t.Helper()
+	ctx := context.Background()
+	member, err := checker.IsOrgMember(ctx, tc.org, tc.user(user))
+	if err != nil {
+		t.Fatalf("IsOrgMember(%s, %s): %v", tc.org, user, err)
+	}
+	collaborator, err = checker.IsCollaborator(ctx, tc.repo, tc.user(user))
+	if err != nil {
+		t.Fatalf("IsCollaborator(%s, %s): %v", tc.repo, user, err)
+	}
+	return member, collaborator
+}
+
+// TestStandInsAnswerTrust runs each real provider's trust checks against
+// its stand-in: the default members are trusted, strangers are not, and
+// once a test sets members only those count.
+func TestStandInsAnswerTrust(t *testing.T) {
+	for _, tc := range roleCases() {
+		t.Run(tc.name, func(t *testing.T) {
+			defer tc.fake.Close()
+			in, err := providers.New(tc.cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			checker := in.(providers.TrustChecker)
+			for _, user := range DefaultMembers() {
+				if m, c := trust(t, tc, checker, user); !m || !c {
+					t.Errorf("default %s: member %v, collaborator %v; want both", user, m, c)
+				}
+			}
+			if m, c := trust(t, tc, checker, "mallory"); m || c {
+				t.Errorf("stranger mallory: member %v, collaborator %v; want neither", m, c)
+			}
+			tc.fake.SetMembers(tc.org, "alice")
+			tc.fake.SetCollaborators(tc.repo, "alice")
+			if m, c := trust(t, tc, checker, "alice"); !m || !c {
+				t.Errorf("alice after SetMembers: member %v, collaborator %v; want both", m, c)
+			}
+			if m, c := trust(t, tc, checker, "bob"); m || c {
+				t.Errorf("bob after SetMembers without him: member %v, collaborator %v; want neither", m, c)
+			}
+			for _, c := range tc.fake.Calls("", "") {
+				if c.Status >= 500 {
+					t.Errorf("stand-in failed %s %s: %d", c.Method, c.Path, c.Status)
+				}
+			}
+		})
+	}
+}
+
+// TestStandInsKeepLabels runs each real Labeler against its stand-in.
+func TestStandInsKeepLabels(t *testing.T) {
+	for _, tc := range roleCases() {
+		t.Run(tc.name, func(t *testing.T) {
+			defer tc.fake.Close()
+			in, err := providers.New(tc.cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			labeler, ok := in.(providers.Labeler)
+			if !ok {
+				t.Skipf("%s has no labels", tc.name)
+			}
+			ctx, target := context.Background(), event.Target{Repo: tc.repo, Number: tc.number}
+			tc.fake.SetLabels(tc.repo, tc.number, "needs-rebase")
+			for _, step := range []struct {
+				add   bool
+				label string
+			}{{true, "lgtm"}, {true, "do-not-merge/hold"}, {true, "lgtm"}, {false, "needs-rebase"}, {false, "lgtm"}, {false, "never-there"}} {
+				if step.add {
+					err = labeler.AddLabel(ctx, target, step.label)
+				} else {
+					err = labeler.RemoveLabel(ctx, target, step.label)
+				}
+				if err != nil {
+					t.Fatalf("add %v %q: %v", step.add, step.label, err)
+				}
+			}
+			want := []string{"do-not-merge/hold"}
+			got, err := labeler.Labels(ctx, target)
+			if err != nil || !slices.Equal(got, want) {
+				t.Errorf("Labels() = %q, %v; want %q", got, err, want)
+			}
+			if kept := tc.fake.Labels(tc.repo, tc.number); !slices.Equal(kept, want) {
+				t.Errorf("stand-in labels = %q, want %q", kept, want)
+			}
+		})
+	}
+}
+
+// TestStandInsKeepComments runs each real CommentEditor against its
+// stand-in: fresnel's comment and a user's are listed, edits and deletes
+// are applied.
+func TestStandInsKeepComments(t *testing.T) {
+	for _, tc := range roleCases() {
+		t.Run(tc.name, func(t *testing.T) {
+			defer tc.fake.Close()
+			in, err := providers.New(tc.cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			editor, ok := in.(providers.CommentEditor)
+			if !ok {
+				t.Skipf("%s cannot edit comments", tc.name)
+			}
+			ctx, target := context.Background(), event.Target{Repo: tc.repo, Number: tc.number}
+			userID := tc.fake.AddComment(tc.repo, tc.number, tc.user("bob"), "/lgtm")
+			id, err := in.(providers.Commenter).Comment(ctx, target, "Jobs: unit pending")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := editor.EditComment(ctx, target, id, "Jobs: unit passed"); err != nil {
+				t.Fatalf("EditComment: %v", err)
+			}
+			listed, err := editor.ListComments(ctx, target)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := []event.Comment{
+				{ID: userID, Body: "/lgtm", Author: tc.user("bob")},
+				{ID: id, Body: "Jobs: unit passed", Author: tc.user("fresnel-bot")},
+			}
+			if diff := cmp.Diff(want, listed); diff != "" {
+				t.Errorf("ListComments (-want +got):\n%s", diff)
+			}
+			if err := editor.DeleteComment(ctx, target, id); err != nil {
+				t.Fatalf("DeleteComment: %v", err)
+			}
+			if diff := cmp.Diff(want[:1], tc.fake.Comments(tc.repo, tc.number)); diff != "" {
+				t.Errorf("stand-in comments after delete (-want +got):\n%s", diff)
+			}
+			if err := editor.EditComment(ctx, target, id, "again"); err == nil {
+				t.Error("EditComment of a deleted comment gave no error")
+			}
+		})
+	}
+}
