@@ -11,13 +11,17 @@ type change struct {
 	tree   *Tree
 	files  []string
 	owner  map[string]string // file -> directory of its approvers' OWNERS file
+	all    map[string]set    // file -> everyone who may approve it
+	leaf   map[string]set    // file -> its nearest approvers
 	needed set               // OWNERS directories that must approve
 }
 
 func newChange(tree *Tree, files []string) *change {
-	c := &change{tree: tree, files: files, owner: map[string]string{}}
+	c := &change{tree: tree, files: files, owner: map[string]string{}, all: map[string]set{}, leaf: map[string]set{}}
 	for _, f := range files {
 		c.owner[f] = tree.ApproverOwners(f)
+		c.all[f] = tree.approvers(f, false)
+		c.leaf[f] = tree.approvers(f, true)
 	}
 	c.needed = c.neededDirs()
 	return c
@@ -64,7 +68,7 @@ func (c *change) unapproved(approvers set) set {
 	out := set{}
 	for _, f := range c.files {
 		o := c.owner[f]
-		if c.needed.has(o) && !c.tree.approvers(f, false).intersects(approvers) {
+		if c.needed.has(o) && !c.all[f].intersects(approvers) {
 			out.add(o)
 		}
 	}
@@ -89,7 +93,11 @@ func (c *change) approversByDir(leafOnly bool) map[string]set {
 		if m[o] == nil {
 			m[o] = set{}
 		}
-		m[o].addAll(c.tree.approvers(f, leafOnly))
+		if leafOnly {
+			m[o].addAll(c.leaf[f])
+		} else {
+			m[o].addAll(c.all[f])
+		}
 	}
 	return m
 }

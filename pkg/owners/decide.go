@@ -56,7 +56,7 @@ func Decide(tree *Tree, req Request) (Decision, error) {
 		d.UnapprovedFiles = append(d.UnapprovedFiles, ownersPath(dir))
 	}
 	for _, f := range req.Files {
-		d.Approvers[f] = tree.Approvers(f)
+		d.Approvers[f] = c.all[f].sorted()
 	}
 	return d, nil
 }
