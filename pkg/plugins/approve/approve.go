@@ -1,0 +1,205 @@
+// Package approve is the approve plugin: approvers named in OWNERS files
+// approve a pull request with /approve, and once every changed file has an
+// approval the approved label is set. The decision is made again from the
+// pull request's comments and its base commit's OWNERS files on every
+// push and every approval, and one notification comment, edited in place,
+// says what is still missing and whom to ask.
+package approve
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/fresnel-ci/fresnel/pkg/event"
+	"github.com/fresnel-ci/fresnel/pkg/owners"
+	"github.com/fresnel-ci/fresnel/pkg/plugins"
+	"github.com/fresnel-ci/fresnel/pkg/plugins/repoowners"
+	"github.com/fresnel-ci/fresnel/providers"
+	"github.com/fresnel-ci/fresnel/triggers"
+)
+
+// Label is the label set while the pull request is approved.
+const Label = "approved"
+
+func init() {
+	plugins.Register(plugins.Plugin{
+		Name:        "approve",
+		Description: "Approves a pull request once an approver from the OWNERS files of every changed file has approved it.",
+		Config:      "approve",
+		Commands: []plugins.Command{
+			{Name: "approve", Args: `|no-issue|cancel`, Who: "approvers in the OWNERS files of the changed files",
+				Help:     "Approves the files you own; /approve cancel withdraws your approval.",
+				Examples: []string{"/approve", "/approve no-issue", "/approve cancel"}},
+			{Name: "remove-approve", Who: "anyone who approved", Help: "Withdraws your approval.", Examples: []string{"/remove-approve"}},
+		},
+		OnEvent: onEvent,
+	})
+}
+
+// onEvent decides again on the events that can change the decision: a
+// comment that approves or withdraws, a push, a new or reopened pull
+// request, a changed base, and the approved label added by hand.
+func onEvent(ctx context.Context, a *plugins.Agent) ([]string, error) {
+	ev := a.Event
+	if !ev.IsPullRequest() || ev.Closed {
+		return nil, nil
+	}
+	cfg := settings(a)
+	switch {
+	case ev.Kind == event.KindComment:
+		if ev.Action != event.ActionCreated || ev.Comment == nil || !mentionsApproval(ev.Comment.Body, cfg.LgtmActsAsApprove) {
+			return nil, nil
+		}
+	case ev.Kind != event.KindPullRequest:
+		return nil, nil
+	case ev.Action == event.ActionLabeled && ev.Label == Label:
+		return handAdded(ctx, a, cfg)
+	case !reevaluates(ev):
+		return nil, nil
+	}
+	_, did, err := evaluate(ctx, a, cfg)
+	return did, err
+}
+
+// reevaluates says whether a pull request event can change the decision.
+func reevaluates(ev event.Event) bool {
+	switch ev.Action {
+	case event.ActionOpened, event.ActionReopened, event.ActionSynchronize, event.ActionReadyForReview:
+		return true
+	case event.ActionEdited:
+		return ev.PreviousBaseRef != ""
+	}
+	return false
+}
+
+// handAdded checks an approved label someone added: when the pull request
+// is not approved, the label comes off again with a comment saying why.
+func handAdded(ctx context.Context, a *plugins.Agent, cfg triggers.ApproveSettings) ([]string, error) {
+	st, did, err := evaluate(ctx, a, cfg)
+	if err != nil || st.approved() {
+		return did, err
+	}
+	msg := fmt.Sprintf("@%s: the `%s` label is set by the approve plugin once an approver of every changed file has approved; it has been removed. Approvers approve with `/approve`.", a.Event.Sender, Label)
+	did = append(did, "removed approved label added by @"+a.Event.Sender)
+	return did, a.Comment(ctx, msg)
+}
+
+func settings(a *plugins.Agent) triggers.ApproveSettings {
+	s, _ := plugins.ForRepo(a.Config.Approve, func(s triggers.ApproveSettings) []string { return s.Repos }, a.Event.Repo.FullName)
+	return s
+}
+
+// scm is what the plugin needs of the SCM.
+type scm struct {
+	files     providers.ChangeLister
+	comments  providers.CommentEditor
+	commenter providers.Commenter
+	content   providers.ContentReader
+}
+
+func roles(a *plugins.Agent) (scm, error) {
+	var s scm
+	var ok [4]bool
+	s.files, ok[0] = a.SCM.(providers.ChangeLister)
+	s.comments, ok[1] = a.SCM.(providers.CommentEditor)
+	s.commenter, ok[2] = a.SCM.(providers.Commenter)
+	s.content, ok[3] = a.SCM.(providers.ContentReader)
+	for i, what := range []string{"list changed files", "list and edit comments", "comment", "read OWNERS files"} {
+		if !ok[i] {
+			return s, fmt.Errorf("approve: %s cannot %s", a.Event.Provider, what)
+		}
+	}
+	return s, nil
+}
+
+// evaluate decides whether the pull request is approved, sets or removes
+// the approved label to match and keeps the notification up to date. It
+// returns the decision and what it changed.
+func evaluate(ctx context.Context, a *plugins.Agent, cfg triggers.ApproveSettings) (state, []string, error) {
+	s, err := roles(a)
+	if err != nil {
+		return state{}, nil, err
+	}
+	ev, err := a.Complete(ctx)
+	if err != nil {
+		return state{}, nil, err
+	}
+	st, comments, err := decide(ctx, s, ev, cfg)
+	if err != nil {
+		return state{}, nil, err
+	}
+	var did []string
+	changed, err := a.SetLabel(ctx, Label, st.approved())
+	if err != nil {
+		return st, nil, err
+	}
+	if changed {
+		did = append(did, labelChange(st.approved()))
+	}
+	noted, err := notify(ctx, s.comments, s.commenter, a.Target(), comments, notification(st))
+	return st, append(did, noted...), err
+}
+
+func labelChange(approved bool) string {
+	if approved {
+		return "added " + Label
+	}
+	return "removed " + Label
+}
+
+// decide reads the changed files, the comments and the OWNERS files of the
+// base commit and makes the decision.
+func decide(ctx context.Context, s scm, ev event.Event, cfg triggers.ApproveSettings) (state, []event.Comment, error) {
+	files, err := s.files.ChangedFiles(ctx, ev)
+	if err != nil {
+		return state{}, nil, fmt.Errorf("approve: changed files: %w", err)
+	}
+	comments, err := s.comments.ListComments(ctx, event.Target{Repo: ev.Repo.FullName, Number: ev.Number})
+	if err != nil {
+		return state{}, nil, fmt.Errorf("approve: comments: %w", err)
+	}
+	comments = withComment(comments, ev.Comment)
+	tree, err := repoowners.Load(ctx, s.content, ev, files)
+	if err != nil {
+		return state{}, nil, err
+	}
+	approvals := ReadApprovals(comments, cfg.LgtmActsAsApprove)
+	d, err := owners.Decide(tree, owners.Request{
+		Files: files, Author: ev.Author, ApprovedBy: approvals.By,
+		RequireSelfApproval: cfg.RequireSelfApproval != nil && *cfg.RequireSelfApproval, Seed: int64(ev.Number),
+	})
+	if err != nil {
+		return state{}, nil, fmt.Errorf("approve: %w", err)
+	}
+	missing := cfg.IssueRequired && !approvals.NoIssue && !namesIssue(comments)
+	return state{decision: d, by: approvals.By, issueMissing: missing}, comments, nil
+}
+
+// withComment adds the comment being handled when the SCM's list does
+// not have it yet (lists can lag behind the webhook).
+func withComment(comments []event.Comment, c *event.Comment) []event.Comment {
+	if c == nil {
+		return comments
+	}
+	for _, have := range comments {
+		if have.ID != "" && have.ID == c.ID {
+			return comments
+		}
+	}
+	return append(comments, *c)
+}
+
+// issueRef is a reference that links an issue: "Fixes #12", "closes
+// acme/widgets#3".
+var issueRef = regexp.MustCompile(`(?i)\b(?:close[sd]?|fix(?:e[sd])?|resolve[sd]?)\s+[\w./-]*#\d+`)
+
+func namesIssue(comments []event.Comment) bool {
+	for _, c := range comments {
+		if !strings.Contains(c.Body, Marker) && issueRef.MatchString(c.Body) {
+			return true
+		}
+	}
+	return false
+}
