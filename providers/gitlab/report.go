@@ -177,6 +177,21 @@ type mergeRequestResource struct {
 	Draft          bool   `json:"draft"`
 	WorkInProgress bool   `json:"work_in_progress"`
 	Author         user   `json:"author"`
+	// MergeStatus (deprecated) and DetailedMergeStatus say whether the
+	// merge request conflicts with its target branch.
+	MergeStatus         string `json:"merge_status"`
+	DetailedMergeStatus string `json:"detailed_merge_status"`
+}
+
+// mergeableState is go-scm's reading of the two merge statuses: a
+// conflict in either is a conflict.
+func (mr mergeRequestResource) mergeableState() scm.MergeableState {
+	for _, s := range []string{mr.DetailedMergeStatus, mr.MergeStatus} {
+		if st := scm.ToMergeableState(s); st == scm.MergeableStateConflicting {
+			return st
+		}
+	}
+	return scm.ToMergeableState(mr.MergeStatus)
 }
 
 func (m mergeRequests) Find(ctx context.Context, repo string, number int) (*scm.PullRequest, *scm.Response, error) {
@@ -192,6 +207,7 @@ func (m mergeRequests) Find(ctx context.Context, repo string, number int) (*scm.
 		Base:   scm.PullRequestBranch{Ref: mr.TargetBranch},
 		Draft:  mr.Draft || mr.WorkInProgress,
 		Merged: mr.State == "merged", Closed: mr.State != "opened",
-		Author: scm.User{Login: mr.Author.Username},
+		MergeableState: mr.mergeableState(),
+		Author:         scm.User{Login: mr.Author.Username},
 	}, res, nil
 }

@@ -160,6 +160,10 @@ func (c *Client) CompletePullRequest(ctx context.Context, ev event.Event) (event
 	ev.HeadSHA = cmp.Or(pr.Head.Sha, pr.Sha, ev.HeadSHA)
 	ev.Draft = pr.Draft
 	ev.Merged = pr.Merged
+	ev.Closed = ev.Closed || pr.Closed
+	// go-scm reads a mergeable not yet computed as false; its state tells
+	// a known conflict apart.
+	ev.Unmergeable = pr.MergeableState == scm.MergeableStateConflicting
 	if ev.Author == "" {
 		ev.Author = pr.Author.Login
 	}
