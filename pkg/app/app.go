@@ -132,18 +132,20 @@ func newInRepo(s settings.InRepoConfig) *dispatch.InRepo {
 // Dispatcher selects and launches jobs for events.
 func (a *App) Dispatcher() *dispatch.Dispatcher {
 	ns := a.Settings.Namespace
-	return &dispatch.Dispatcher{
-		Config: a.Jobs,
-		Launcher: &launch.Launcher{
-			Namespace:  ns,
-			CloneImage: a.Settings.Decoration.CloneImage,
-			Runs: func(namespace string) launch.RunCreator {
-				return a.Tekton.TektonV1().PipelineRuns(namespace)
-			},
-			Cancels: func(namespace string) launch.RunCanceller {
-				return a.Tekton.TektonV1().PipelineRuns(namespace)
-			},
+	launcher := &launch.Launcher{
+		Namespace:  ns,
+		CloneImage: a.Settings.Decoration.CloneImage,
+		Runs: func(namespace string) launch.RunCreator {
+			return a.Tekton.TektonV1().PipelineRuns(namespace)
 		},
+		Cancels: func(namespace string) launch.RunCanceller {
+			return a.Tekton.TektonV1().PipelineRuns(namespace)
+		},
+	}
+	return &dispatch.Dispatcher{
+		Config:   a.Jobs,
+		Launcher: launcher,
+		Plugins:  a.pluginRunner(launcher),
 		FailedContexts: func(ctx context.Context, ev event.Event) (map[string]bool, error) {
 			return report.FailedContexts(ctx, a.Tekton.TektonV1().PipelineRuns(ns), ev)
 		},

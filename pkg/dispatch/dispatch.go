@@ -12,6 +12,7 @@ import (
 	"github.com/fresnel-ci/fresnel/pkg/event"
 	"github.com/fresnel-ci/fresnel/pkg/launch"
 	"github.com/fresnel-ci/fresnel/pkg/metrics"
+	"github.com/fresnel-ci/fresnel/pkg/plugins"
 	"github.com/fresnel-ci/fresnel/pkg/trust"
 	"github.com/fresnel-ci/fresnel/providers"
 	"github.com/fresnel-ci/fresnel/triggers"
@@ -32,6 +33,8 @@ type Outcome struct {
 	Refused string `json:"refused,omitempty"`
 	// Actions are what deciding trust did on the SCM (labels, comments).
 	Actions []string `json:"actions,omitempty"`
+	// Plugins says what each plugin did for the event, failures included.
+	Plugins []plugins.Result `json:"plugins,omitempty"`
 }
 
 // Launcher creates the PipelineRuns of selected jobs, and cancels the
@@ -60,24 +63,31 @@ type Dispatcher struct {
 	// standard logger.
 	Log      logrus.FieldLogger
 	okToTest okToTestMemory
+	// Plugins runs the plugins enabled for each event before jobs are
+	// selected; nil runs none.
+	Plugins *plugins.Runner
 }
 
 // Handle selects the jobs ev runs on the instance it came from and
 // returns once every selected PipelineRun exists. A closed pull request
 // cancels its unfinished runs first.
 func (d *Dispatcher) Handle(ctx context.Context, in providers.Instance, ev event.Event) (Outcome, error) {
+	var results []plugins.Result
+	if d.Plugins != nil {
+		results = d.Plugins.Handle(ctx, in.Intake, ev)
+	}
 	ev, err := d.complete(ctx, in, ev)
 	if err != nil {
-		return Outcome{}, err
+		return Outcome{Plugins: results}, err
 	}
 	var cancelled []string
 	if ev.Kind == event.KindPullRequest && ev.Action == event.ActionClosed {
 		if cancelled, err = d.Launcher.CancelPullRequest(ctx, ev); err != nil {
-			return Outcome{Runs: []launch.Run{}, Cancelled: cancelled}, fmt.Errorf("dispatch: %w", err)
+			return Outcome{Runs: []launch.Run{}, Cancelled: cancelled, Plugins: results}, fmt.Errorf("dispatch: %w", err)
 		}
 	}
 	out, err := d.admitAndLaunch(ctx, in, ev)
-	out.Cancelled = cancelled
+	out.Cancelled, out.Plugins = cancelled, results
 	return out, err
 }
 
