@@ -5,7 +5,7 @@ package providers
 
 import (
 	"context"
-	"errors"
+	"io/fs"
 	"net/http"
 
 	"github.com/fresnel-ci/fresnel/pkg/event"
@@ -104,8 +104,16 @@ type ContentReader interface {
 }
 
 // ErrNotFound means a file, directory or other object the SCM was asked
-// for does not exist.
-var ErrNotFound = errors.New("not found")
+// for does not exist. It matches fs.ErrNotExist too, so that code which
+// knows no SCM (in-repo jobs) can tell a missing file.
+var ErrNotFound error = notFound{}
+
+type notFound struct{}
+
+func (notFound) Error() string { return "not found" }
+
+// Is makes errors.Is(err, fs.ErrNotExist) hold for ErrNotFound.
+func (notFound) Is(target error) bool { return target == fs.ErrNotExist }
 
 // TrustChecker answers the questions Prow's trigger asks before a pull
 // request's or a comment's author may start jobs. Each SCM maps them onto

@@ -9,11 +9,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"path"
 	"sort"
 	"strings"
 
-	"github.com/fresnel-ci/fresnel/providers"
 	"github.com/fresnel-ci/fresnel/triggers"
 )
 
@@ -47,7 +47,7 @@ func (l *Loader) Cached() int { return l.cache.len() }
 // out, and the error names it and each of its problems; when the files
 // cannot be read at all, the Config is nil. A commit's files never change,
 // so each commit is read once; only failures to read are tried again.
-func (l *Loader) Load(ctx context.Context, files providers.ContentReader, c Commit) (*triggers.Config, error) {
+func (l *Loader) Load(ctx context.Context, files Files, c Commit) (*triggers.Config, error) {
 	res := l.cache.get(ctx, c.key(), func() result {
 		cfg, err := load(ctx, &reader{files: files, commit: c})
 		return result{cfg: cfg, err: err, notKept: errors.Is(err, errRead)}
@@ -59,9 +59,20 @@ func (l *Loader) Load(ctx context.Context, files providers.ContentReader, c Comm
 // what they hold.
 var errRead = errors.New("cannot read the repository's files")
 
+// Files reads a repository's files at a commit, through the SCM's API
+// (a provider's ContentReader). Both methods return an error matching
+// fs.ErrNotExist when path does not exist at ref.
+type Files interface {
+	// ReadFile returns the content of the file at path.
+	ReadFile(ctx context.Context, repo, path, ref string) ([]byte, error)
+	// ListDir returns the names of the entries directly in the directory
+	// at path, each subdirectory's name ending in "/".
+	ListDir(ctx context.Context, repo, path, ref string) ([]string, error)
+}
+
 // reader reads one commit's files.
 type reader struct {
-	files  providers.ContentReader
+	files  Files
 	commit Commit
 }
 
@@ -79,7 +90,7 @@ func (r *reader) list(ctx context.Context, dir string) (names []string, found bo
 }
 
 func (r *reader) failure(err error) error {
-	if err == nil || errors.Is(err, providers.ErrNotFound) {
+	if err == nil || errors.Is(err, fs.ErrNotExist) {
 		return nil
 	}
 	return fmt.Errorf("%w: %w", errRead, err)
