@@ -20,6 +20,7 @@ func TestCompletePullRequestStateAndMergeability(t *testing.T) {
 		{name: "open with conflicts", state: "opened", mergeStatus: "cannot_be_merged", unmergeable: true},
 		{name: "conflict in the detailed status", state: "opened", mergeStatus: "checking", detailed: "conflict", unmergeable: true},
 		{name: "detailed status other than a conflict", state: "opened", mergeStatus: "can_be_merged", detailed: "ci_must_pass"},
+		{name: "checking again after a conflict", state: "opened", mergeStatus: "cannot_be_merged", detailed: "checking"},
 		{name: "closed", state: "closed", mergeStatus: "can_be_merged", closed: true},
 		{name: "merged", state: "merged", mergeStatus: "can_be_merged", closed: true},
 	}

@@ -27,6 +27,7 @@ func convert(hook scm.Webhook, fields payload) (event.Event, error) {
 	case event.KindPullRequest:
 		ev = fromMergeRequestFields(ev, fields)
 	case event.KindPush:
+		ev.Sender = cmp.Or(fields.UserUsername, ev.Author)
 		ev.BaseSHA = cmp.Or(ev.BaseSHA, fields.Before)
 		// A push of more commits than its hook lists: its files come
 		// from the compare API.
@@ -45,8 +46,13 @@ func fromMergeRequestFields(ev event.Event, fields payload) event.Event {
 	ev.Draft = attrs.Draft || attrs.WorkInProgress
 	ev.Labels = titles(fields.Labels)
 	ev.PullRef = pullRef(ev.Number)
+	ev.Sender, ev.Body = fields.User.Username, attrs.Description
+	ev.Closed, ev.Unmergeable = attrs.closed(), attrs.conflicts()
 	if attrs.Action == "update" {
 		ev.Action = updateAction(fields)
+	}
+	if tb := fields.Changes.TargetBranch; ev.Action == event.ActionEdited && tb != nil {
+		ev.PreviousBaseRef = tb.Previous
 	}
 	return ev
 }
@@ -93,6 +99,12 @@ func convertNote(fields payload) (event.Event, error) {
 		PullRef: pullRef(mr.IID),
 		Labels:  titles(mr.Labels),
 		Comment: &event.Comment{ID: noteID(attrs.ID), Body: attrs.Note, Author: fields.User.Username},
+		Sender:  fields.User.Username,
+		Body:    mr.Description,
+		Closed:  mr.closed(),
+		// A note's merge_request may lack the merge statuses; unknown is
+		// mergeable.
+		Unmergeable: mr.conflicts(),
 	}
 	return ev, scmhook.Validate(ev)
 }

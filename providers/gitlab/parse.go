@@ -1,9 +1,12 @@
 package gitlab
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"net/http"
+
+	"github.com/jenkins-x/go-scm/scm"
 
 	"github.com/fresnel-ci/fresnel/pkg/event"
 	"github.com/fresnel-ci/fresnel/providers"
@@ -78,7 +81,9 @@ type payload struct {
 	Commits           []json.RawMessage `json:"commits"`
 	TotalCommitsCount int               `json:"total_commits_count"`
 
-	User             user          `json:"user"`
+	User user `json:"user"`
+	// UserUsername is who pushed, in a Push Hook.
+	UserUsername     string        `json:"user_username"`
 	Project          project       `json:"project"`
 	ObjectAttributes attributes    `json:"object_attributes"`
 	MergeRequest     *mergeRequest `json:"merge_request"`
@@ -88,6 +93,9 @@ type payload struct {
 			Previous bool `json:"previous"`
 			Current  bool `json:"current"`
 		} `json:"draft"`
+		TargetBranch *struct {
+			Previous string `json:"previous"`
+		} `json:"target_branch"`
 	} `json:"changes"`
 }
 
@@ -111,6 +119,7 @@ type attributes struct {
 	SourceBranch   string `json:"source_branch"`
 	Draft          bool   `json:"draft"`
 	WorkInProgress bool   `json:"work_in_progress"`
+	mergeState
 
 	ID           int    `json:"id"`
 	Note         string `json:"note"`
@@ -123,15 +132,37 @@ type mergeRequest struct {
 	IID            int     `json:"iid"`
 	Title          string  `json:"title"`
 	URL            string  `json:"url"`
-	State          string  `json:"state"`
 	SourceBranch   string  `json:"source_branch"`
 	TargetBranch   string  `json:"target_branch"`
 	Draft          bool    `json:"draft"`
 	WorkInProgress bool    `json:"work_in_progress"`
 	Labels         []label `json:"labels"`
-	LastCommit     struct {
+	mergeState
+	LastCommit struct {
 		ID string `json:"id"`
 	} `json:"last_commit"`
+}
+
+// mergeState is what a merge request's attributes say of its state and
+// mergeability, and its description.
+type mergeState struct {
+	State       string `json:"state"`
+	Description string `json:"description"`
+	// MergeStatus is deprecated for DetailedMergeStatus; hooks carry one
+	// or both.
+	MergeStatus         string `json:"merge_status"`
+	DetailedMergeStatus string `json:"detailed_merge_status"`
+}
+
+// closed reports a merge request that is not open (closed, merged, locked).
+func (m mergeState) closed() bool { return m.State != "" && m.State != "opened" }
+
+// conflicts reports a merge request GitLab says cannot merge. The
+// detailed status, when there is one, is the current word: merge_status
+// keeps its last value while GitLab checks again.
+func (m mergeState) conflicts() bool {
+	status := cmp.Or(m.DetailedMergeStatus, m.MergeStatus)
+	return scm.ToMergeableState(status) == scm.MergeableStateConflicting
 }
 
 type label struct {

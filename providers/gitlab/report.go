@@ -1,6 +1,7 @@
 package gitlab
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -183,15 +184,11 @@ type mergeRequestResource struct {
 	DetailedMergeStatus string `json:"detailed_merge_status"`
 }
 
-// mergeableState is go-scm's reading of the two merge statuses: a
-// conflict in either is a conflict.
+// mergeableState is go-scm's reading of the merge status: the detailed
+// one when GitLab sends it (merge_status keeps its last value while GitLab
+// checks again), else the deprecated one.
 func (mr mergeRequestResource) mergeableState() scm.MergeableState {
-	for _, s := range []string{mr.DetailedMergeStatus, mr.MergeStatus} {
-		if st := scm.ToMergeableState(s); st == scm.MergeableStateConflicting {
-			return st
-		}
-	}
-	return scm.ToMergeableState(mr.MergeStatus)
+	return scm.ToMergeableState(cmp.Or(mr.DetailedMergeStatus, mr.MergeStatus))
 }
 
 func (m mergeRequests) Find(ctx context.Context, repo string, number int) (*scm.PullRequest, *scm.Response, error) {
