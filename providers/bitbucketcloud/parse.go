@@ -50,7 +50,10 @@ func (p *Provider) parse(ctx context.Context, key string, r *http.Request, body 
 type payload struct {
 	Actor       account `json:"actor"`
 	PullRequest struct {
-		Draft       bool `json:"draft"`
+		Draft bool `json:"draft"`
+		// State is OPEN, MERGED, DECLINED or SUPERSEDED.
+		State       string `json:"state"`
+		Description string `json:"description"`
 		Destination struct {
 			Commit struct {
 				Hash string `json:"hash"`
