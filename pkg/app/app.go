@@ -23,6 +23,7 @@ import (
 	"github.com/fresnel-ci/fresnel/pkg/report"
 	"github.com/fresnel-ci/fresnel/pkg/server"
 	"github.com/fresnel-ci/fresnel/pkg/settings"
+	"github.com/fresnel-ci/fresnel/pkg/trust"
 	"github.com/fresnel-ci/fresnel/providers"
 	_ "github.com/fresnel-ci/fresnel/providers/all" // registers every provider kind
 	"github.com/fresnel-ci/fresnel/triggers"
@@ -149,18 +150,26 @@ func (a *App) Dispatcher() *dispatch.Dispatcher {
 		FailedContexts: func(ctx context.Context, ev event.Event) (map[string]bool, error) {
 			return report.FailedContexts(ctx, a.Tekton.TektonV1().PipelineRuns(ns), ev)
 		},
-		InRepo: a.inRepo,
+		InRepo:  a.inRepo,
+		Trust:   trust.New(trust.Options{}),
+		BotUser: a.botUser,
+		Log:     a.Log,
 	}
 }
 
 // RunWebhook serves the HTTP intake until ctx ends, then shuts down
 // gracefully, letting requests in flight finish.
 func (a *App) RunWebhook(ctx context.Context) error {
+	forwarder, err := a.externalForwarder()
+	if err != nil {
+		return err
+	}
 	srv := server.New(server.Options{
 		Instances:    a.Instances,
 		Handler:      a.Dispatcher(),
 		MaxBodyBytes: a.Settings.Server.MaxBodyBytes,
 		Log:          a.Log,
+		Forwarder:    forwarder,
 	})
 	for _, in := range a.Instances.All() {
 		if in.Insecure {
@@ -190,7 +199,7 @@ func (a *App) RunWebhook(ctx context.Context) error {
 	if err := hs.Shutdown(shutdown); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
-	return nil
+	return forwarder.Shutdown(shutdown)
 }
 
 // RunAll runs the webhook intake and the controller in one process; the
