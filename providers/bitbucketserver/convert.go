@@ -26,10 +26,27 @@ func convert(hook scm.Webhook, fields payload) (event.Event, error) {
 	switch {
 	case ev.IsPullRequest():
 		ev.PullRef = fmt.Sprintf("refs/pull-requests/%d/from", ev.Number)
-		ev.Draft = fields.PullRequest != nil && fields.PullRequest.Draft
+		ev = withPullRequestFields(ev, fields)
 	case ev.Kind == event.KindPush && len(fields.Changes) > 0:
 		ev.BaseSHA = cmp.Or(ev.BaseSHA, fields.Changes[0].FromHash)
 	}
 	ev.FilesUnlisted = ev.Kind == event.KindPush && !ev.Deleted
+	if fields.Actor != nil {
+		ev.Sender = fields.Actor.Slug
+	}
 	return ev, scmhook.Validate(ev)
+}
+
+// withPullRequestFields adds what go-scm drops of a pull request: draft,
+// description, whether it is still open, and the target branch an edit
+// replaced. Payloads say nothing of conflicts: Unmergeable stays unset.
+func withPullRequestFields(ev event.Event, fields payload) event.Event {
+	if pr := fields.PullRequest; pr != nil {
+		ev.Draft, ev.Body = pr.Draft, pr.Description
+		ev.Closed = pr.State == "MERGED" || pr.State == "DECLINED"
+	}
+	if prev := fields.PreviousTarget; prev != nil && ev.Action == event.ActionEdited && prev.DisplayID != ev.BaseRef {
+		ev.PreviousBaseRef = prev.DisplayID
+	}
+	return ev
 }

@@ -60,10 +60,22 @@ func (p *Provider) parse(ctx context.Context, key string, r *http.Request, body 
 
 // payload holds what go-scm drops from a delivery.
 type payload struct {
-	EventKey    string `json:"eventKey"`
+	EventKey string `json:"eventKey"`
+	// Actor is who acted; slug is the name go-scm gives users.
+	Actor *struct {
+		Slug string `json:"slug"`
+	} `json:"actor"`
 	PullRequest *struct {
-		Draft bool `json:"draft"`
+		Draft       bool   `json:"draft"`
+		Description string `json:"description"`
+		// State is OPEN, MERGED or DECLINED.
+		State string `json:"state"`
 	} `json:"pullRequest"`
+	// PreviousTarget is set on pr:modified when the edit moved the
+	// pull request to another target branch.
+	PreviousTarget *struct {
+		DisplayID string `json:"displayId"`
+	} `json:"previousTarget"`
 	Changes []struct {
 		FromHash string `json:"fromHash"`
 	} `json:"changes"`
