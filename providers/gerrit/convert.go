@@ -47,6 +47,10 @@ func (p *Provider) changeEvent(m *message) (event.Event, error) {
 		Link:    c.URL,
 		Author:  c.Owner.login(),
 		Draft:   c.WIP,
+		Sender:  m.actor().login(),
+		Body:    c.CommitMessage,
+		// Stream events say nothing of conflicts: Unmergeable stays unset.
+		Closed: c.closed(),
 	}
 	if ps := m.PatchSet; ps != nil {
 		ev.HeadSHA, ev.PullRef = ps.Revision, ps.Ref
@@ -143,6 +147,7 @@ func (p *Provider) changeMerged(m *message) (event.Event, error) {
 	}
 	ev := pushEvent(change.Repo, ref, cmp.Or(m.NewRev, change.HeadSHA))
 	ev.Title, ev.Link, ev.Author = change.Title, change.Link, change.Author
+	ev.Sender = change.Sender
 	return ev, nil
 }
 
@@ -163,6 +168,7 @@ func (p *Provider) refUpdated(m *message) (event.Event, error) {
 		ev.BaseSHA = u.OldRev
 	}
 	ev.Author = m.Submitter.login()
+	ev.Sender = ev.Author
 	return ev, nil
 }
 

@@ -31,6 +31,23 @@ type message struct {
 	NewRev    string     `json:"newRev"`
 	Submitter *account   `json:"submitter"`
 	RefUpdate *refUpdate `json:"refUpdate"`
+	// Who else acted, by event type: patchset-created's uploader,
+	// change-abandoned's abandoner, change-restored's restorer,
+	// wip-state-changed's and private-state-changed's changer.
+	Uploader  *account `json:"uploader"`
+	Abandoner *account `json:"abandoner"`
+	Restorer  *account `json:"restorer"`
+	Changer   *account `json:"changer"`
+}
+
+// actor is who did what the event reports.
+func (m *message) actor() *account {
+	for _, a := range []*account{m.Author, m.Uploader, m.Abandoner, m.Restorer, m.Changer, m.Submitter} {
+		if a != nil {
+			return a
+		}
+	}
+	return nil
 }
 
 type change struct {
@@ -42,6 +59,20 @@ type change struct {
 	URL     string      `json:"url"`
 	WIP     bool        `json:"wip"`
 	Private bool        `json:"private"`
+	// CommitMessage is the change's description.
+	CommitMessage string `json:"commitMessage"`
+	// Open is false once the change is merged or abandoned; Status says
+	// which (NEW, MERGED, ABANDONED).
+	Open   *bool  `json:"open"`
+	Status string `json:"status"`
+}
+
+// closed reports a change that is merged or abandoned.
+func (c *change) closed() bool {
+	if c.Open != nil {
+		return !*c.Open
+	}
+	return c.Status == "MERGED" || c.Status == "ABANDONED"
 }
 
 type patchSet struct {
