@@ -228,14 +228,14 @@ func TestHandleInRepoWarningsAndPlugins(t *testing.T) {
 	withPlugins := *central
 	withPlugins.Plugins = &triggers.Plugins{Triggers: []triggers.TriggerSettings{{Repos: []string{"org"}, SkipDraftPR: true}}}
 	d.Config = func() *triggers.Config { return &withPlugins }
-	files := map[string]string{".prow.yaml": "presubmits:\n- name: integration\n  always_run: true\n  decorate: true\n  spec: {containers: [{image: x, command: [\"true\"]}]}\n"}
+	files := map[string]string{".prow.yaml": "presubmits:\n- name: integration\n  always_run: true\n  cluster: gpu\n  spec: {containers: [{image: x, command: [\"true\"]}]}\n"}
 	scm := &repoSCM{fakeSCM: &fakeSCM{}, files: files}
 
 	out, err := d.Handle(context.Background(), instance(scm), pullRequest(event.ActionOpened))
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{`in-repo jobs: .prow.yaml:4: warning: presubmit "integration" of org/repo: decorate is not supported by fresnel and is ignored`}
+	want := []string{`in-repo jobs: .prow.yaml:4: warning: presubmit "integration" of org/repo: cluster is not supported by fresnel: runs go to the cluster fresnel runs in`}
 	if diff := cmp.Diff(want, out.Warnings); diff != "" {
 		t.Errorf("warnings (-want +got):\n%s", diff)
 	}
