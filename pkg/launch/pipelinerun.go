@@ -152,7 +152,7 @@ func mainRefs(job *triggers.Job, ev event.Event, baseSHA string) *triggers.Refs 
 		return nil
 	}
 	r := triggers.Refs{
-		Org: ev.Repo.Owner, Repo: ev.Repo.Name, RepoLink: ev.Repo.Link,
+		Org: ev.Repo.Owner, Repo: ev.Repo.Name, RepoLink: repoLink(ev.Repo),
 		BaseRef: ev.BaseRef, BaseSHA: baseSHA,
 	}
 	if ev.Number > 0 {
@@ -163,6 +163,15 @@ func mainRefs(job *triggers.Job, ev event.Event, baseSHA string) *triggers.Refs 
 	}
 	r = job.MainRefs(r)
 	return &r
+}
+
+// repoLink is the repository's web link, or else its HTTP(S) clone URL
+// without .git (a Gerrit project's), from which clone paths are made.
+func repoLink(r event.Repo) string {
+	if r.Link != "" || !strings.Contains(r.CloneURL, "://") {
+		return r.Link
+	}
+	return strings.TrimSuffix(r.CloneURL, ".git")
 }
 
 // srcHostBase splits where Prow clones r (its path alias, or its link

@@ -43,6 +43,9 @@ presubmits:
         image: golang:1.22
         command: [make, lint]
         workingDir: /elsewhere
+  - name: clone-here
+    decorate: true
+    spec: {containers: [{image: alpine, command: ["true"]}]}
   - name: no-clone
     decorate: true
     decoration_config: {skip_cloning: true}
@@ -273,7 +276,14 @@ func pr0Volumes(pr *pipelinev1.PipelineRun) []corev1.Volume {
 	return pr.Spec.PipelineSpec.Tasks[0].TaskSpec.Volumes
 }
 
-func TestDecoratedWithoutCloning(t *testing.T) {
+// gerritLike is a change whose repository has a clone URL and no web link.
+var gerritLike = event.Event{
+	Provider: "gerrit", Instance: "review", Delivery: "g-1", Kind: event.KindPullRequest,
+	Repo:    event.Repo{Owner: "org", Name: "repo", FullName: "org/repo", CloneURL: "https://review.example.com/a/platform/core"},
+	BaseRef: "main", BaseSHA: "b4se", HeadSHA: "he4d", PullRef: "refs/changes/07/7/1", Number: 7,
+}
+
+func TestDecoratedCloneSteps(t *testing.T) {
 	tests := []struct {
 		name, workDir string
 		job           *triggers.Job
@@ -284,6 +294,8 @@ func TestDecoratedWithoutCloning(t *testing.T) {
 		{name: "periodic: its extra_refs, in the one marked workdir", job: podJob(t, triggers.Periodic, "nightly"),
 			ev: event.Event{Instance: "public", Delivery: "tick"}, wantClone: true, workDir: "/home/prow/go/src/github.com/org/tools"},
 		{name: "not decorated: nothing", job: podJob(t, triggers.Postsubmit, "push"), ev: pushEvent},
+		{name: "no web link: the path from the clone URL", job: podJob(t, triggers.Presubmit, "clone-here"), ev: gerritLike,
+			wantClone: true, workDir: "/home/prow/go/src/review.example.com/a/platform/core"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
