@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/sirupsen/logrus"
 
@@ -87,10 +88,10 @@ func (a *Agent) Labeler(ctx context.Context) (providers.Labeler, error) {
 	return &StatusLabeler{Reporter: reporter, Ref: ev.CommitRef()}, nil
 }
 
-// Complete returns the event with its pull request's head commit and base
-// read from the SCM when a comment event lacks them.
+// Complete returns the event with its pull request's head commit, base
+// and author read from the SCM when a comment event lacks them.
 func (a *Agent) Complete(ctx context.Context) (event.Event, error) {
-	if a.Event.HeadSHA != "" || !a.Event.IsPullRequest() {
+	if a.Event.HeadSHA != "" && a.Event.Author != "" || !a.Event.IsPullRequest() {
 		return a.Event, nil
 	}
 	reader, ok := a.SCM.(providers.PullRequestReader)
@@ -103,6 +104,22 @@ func (a *Agent) Complete(ctx context.Context) (event.Event, error) {
 	}
 	a.Event = ev
 	return ev, nil
+}
+
+// Author is the pull request's author, read from the SCM when the event
+// does not say (GitLab notes do not).
+func (a *Agent) Author(ctx context.Context) (string, error) {
+	if a.Event.Author != "" {
+		return a.Event.Author, nil
+	}
+	ev, err := a.Complete(ctx)
+	return ev.Author, err
+}
+
+// IsAuthor reports whether user opened the pull request.
+func (a *Agent) IsAuthor(ctx context.Context, user string) (bool, error) {
+	author, err := a.Author(ctx)
+	return err == nil && strings.EqualFold(author, user), err
 }
 
 // IsTrusted reports whether user is a collaborator of the repository or a
@@ -121,6 +138,15 @@ func (a *Agent) RequireTrusted(ctx context.Context, user, what string) error {
 		return Refuse("only collaborators and members of %s may %s.", a.Event.Repo.Owner, what)
 	}
 	return nil
+}
+
+// RequireAuthorOrTrusted refuses a user who neither opened the pull
+// request nor is trusted.
+func (a *Agent) RequireAuthorOrTrusted(ctx context.Context, user, what string) error {
+	if own, err := a.IsAuthor(ctx, user); err != nil || own {
+		return err
+	}
+	return a.RequireTrusted(ctx, user, what)
 }
 
 // User is the author of the comment being handled, else the sender.

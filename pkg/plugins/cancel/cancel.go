@@ -24,10 +24,8 @@ func init() {
 
 func run(ctx context.Context, a *plugins.Agent, inv plugins.Invocation) (string, error) {
 	user := a.User()
-	if !strings.EqualFold(user, a.Event.Author) {
-		if err := a.RequireTrusted(ctx, user, "cancel runs of a pull request they did not open"); err != nil {
-			return "", err
-		}
+	if err := a.RequireAuthorOrTrusted(ctx, user, "cancel runs of a pull request they did not open"); err != nil {
+		return "", err
 	}
 	if a.Runs == nil {
 		return "", fmt.Errorf("cancel: this fresnel cannot cancel runs")

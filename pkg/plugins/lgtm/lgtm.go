@@ -9,7 +9,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strings"
 
 	"github.com/fresnel-ci/fresnel/pkg/event"
 	"github.com/fresnel-ci/fresnel/pkg/plugins"
@@ -43,8 +42,8 @@ func run(ctx context.Context, a *plugins.Agent, inv plugins.Invocation) (string,
 		return cancel(ctx, a, inv)
 	}
 	user := a.User()
-	if strings.EqualFold(user, a.Event.Author) {
-		return "", plugins.Refuse("you cannot LGTM your own pull request.")
+	if own, err := a.IsAuthor(ctx, user); err != nil || own {
+		return "", cmp.Or(err, plugins.Refuse("you cannot LGTM your own pull request."))
 	}
 	if err := a.RequireTrusted(ctx, user, "LGTM a pull request"); err != nil {
 		return "", err
@@ -54,10 +53,8 @@ func run(ctx context.Context, a *plugins.Agent, inv plugins.Invocation) (string,
 
 func cancel(ctx context.Context, a *plugins.Agent, _ plugins.Invocation) (string, error) {
 	user := a.User()
-	if !strings.EqualFold(user, a.Event.Author) {
-		if err := a.RequireTrusted(ctx, user, "remove an LGTM"); err != nil {
-			return "", err
-		}
+	if err := a.RequireAuthorOrTrusted(ctx, user, "remove an LGTM"); err != nil {
+		return "", err
 	}
 	return set(ctx, a, false, "LGTM cancelled by @"+user)
 }
@@ -143,8 +140,8 @@ func checkHandAdded(ctx context.Context, a *plugins.Agent) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	if trusted && !strings.EqualFold(user, a.Event.Author) {
-		return nil, nil
+	if own, err := a.IsAuthor(ctx, user); err != nil || trusted && !own {
+		return nil, err
 	}
 	if _, err := a.SetLabel(ctx, Label, false); err != nil {
 		return nil, err

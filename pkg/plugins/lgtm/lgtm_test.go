@@ -92,3 +92,14 @@ func labeled(sender string) event.Event {
 	ev.Label = lgtm.Label
 	return ev
 }
+
+// GitLab notes do not name the merge request's author: it is read.
+func TestLgtmReadsTheAuthor(t *testing.T) {
+	scm := pluginstest.New()
+	scm.Collaborators = []string{"alice"}
+	scm.PR = event.Event{HeadSHA: "feedface", Author: "alice"}
+	got := pluginstest.Outcomes(pluginstest.Run(scm, pluginstest.CommentEvent("", "alice", "/lgtm"), pluginstest.Enable("lgtm"), nil))
+	if diff := cmp.Diff([]string{"error: you cannot LGTM your own pull request."}, got); diff != "" {
+		t.Errorf("outcomes (-want +got):\n%s", diff)
+	}
+}

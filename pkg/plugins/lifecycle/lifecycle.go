@@ -64,10 +64,8 @@ func closeOrReopen(close bool) func(context.Context, *plugins.Agent, plugins.Inv
 			return "", plugins.Refuse("fresnel cannot close or reopen pull requests on %s.", a.Event.Provider)
 		}
 		user := a.User()
-		if !strings.EqualFold(user, a.Event.Author) {
-			if err := a.RequireTrusted(ctx, user, "close or reopen a pull request they did not open"); err != nil {
-				return "", err
-			}
+		if err := a.RequireAuthorOrTrusted(ctx, user, "close or reopen a pull request they did not open"); err != nil {
+			return "", err
 		}
 		if close {
 			if err := closer.ClosePullRequest(ctx, a.Target()); err != nil {
