@@ -42,25 +42,35 @@ func init() {
 // comment that approves or withdraws, a push, a new or reopened pull
 // request, a changed base, and the approved label added by hand.
 func onEvent(ctx context.Context, a *plugins.Agent) ([]string, error) {
-	ev := a.Event
-	if !ev.IsPullRequest() || ev.Closed {
+	ev, cfg := a.Event, settings(a)
+	if !relevant(ev, cfg) {
 		return nil, nil
 	}
-	cfg := settings(a)
-	switch {
-	case ev.Kind == event.KindComment:
-		if ev.Action != event.ActionCreated || ev.Comment == nil || !mentionsApproval(ev.Comment.Body, cfg.LgtmActsAsApprove) {
-			return nil, nil
-		}
-	case ev.Kind != event.KindPullRequest:
-		return nil, nil
-	case ev.Action == event.ActionLabeled && ev.Label == Label:
+	if _, err := roles(a); err != nil && ev.Kind != event.KindComment {
+		// Said in the webhook's answer, not in a comment on every push;
+		// an /approve on such an SCM gets the error as a reply.
+		return []string{"skipped: " + err.Error()}, nil
+	}
+	if ev.Kind == event.KindPullRequest && ev.Action == event.ActionLabeled {
 		return handAdded(ctx, a, cfg)
-	case !reevaluates(ev):
-		return nil, nil
 	}
 	_, did, err := evaluate(ctx, a, cfg)
 	return did, err
+}
+
+// relevant says whether ev can change the decision.
+func relevant(ev event.Event, cfg triggers.ApproveSettings) bool {
+	switch {
+	case !ev.IsPullRequest() || ev.Closed:
+		return false
+	case ev.Kind == event.KindComment:
+		return ev.Action == event.ActionCreated && ev.Comment != nil && mentionsApproval(ev.Comment.Body, cfg.LgtmActsAsApprove)
+	case ev.Kind != event.KindPullRequest:
+		return false
+	case ev.Action == event.ActionLabeled:
+		return ev.Label == Label
+	}
+	return reevaluates(ev)
 }
 
 // reevaluates says whether a pull request event can change the decision.

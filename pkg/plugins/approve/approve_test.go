@@ -372,6 +372,12 @@ func TestMissingRoles(t *testing.T) {
 	if !strings.Contains(got, "cannot") {
 		t.Errorf("approve on an SCM without the roles: error %q, want one saying what it cannot do", got)
 	}
+	push := pullRequest(event.ActionSynchronize, "carol")
+	for _, r := range runner(triggers.ApproveSettings{}).Handle(context.Background(), bare, push) {
+		if r.Plugin == "approve" && (r.Error != "" || !strings.Contains(r.Result, "skipped")) {
+			t.Errorf("a push on an SCM without the roles: %+v, want a skip without error", r)
+		}
+	}
 }
 
 func TestReadApprovals(t *testing.T) {
