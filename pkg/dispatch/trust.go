@@ -288,7 +288,7 @@ func (g *gate) command() (admission, error) {
 		g.comment(fmt.Sprintf("@%s: your command starts nothing: %s. %s", who, dec.Reason, g.whoMay()))
 		return g.refuse("untrusted_commenter", "the commenter is not trusted: %s", dec.Reason)
 	}
-	if okToTest && g.settings.IgnoreOkToTest && !triggers.HasTestCommand(g.ev.Comment.Body) {
+	if okToTest && g.settings.IgnoreOkToTest && !triggers.HasTestCommand(okToTestRe.ReplaceAllString(g.ev.Comment.Body, "")) {
 		g.comment(fmt.Sprintf("@%s: `/ok-to-test` does nothing in this repository (ignore_ok_to_test is set); start jobs with `/test`.", who))
 		return g.refuse("ok_to_test_ignored", "/ok-to-test does nothing here: ignore_ok_to_test is set")
 	}

@@ -54,6 +54,10 @@ type Provider struct {
 	Username string            `json:"username,omitempty"`
 	Insecure bool              `json:"insecure,omitempty"`
 	Options  map[string]string `json:"options,omitempty"`
+
+	// BotUser is fresnel's own login on this instance (default: Username).
+	// fresnel trusts itself and finds its own comments by it.
+	BotUser string `json:"botUser,omitempty"`
 }
 
 // Secret is read from a file or an environment variable, never written in
