@@ -65,8 +65,11 @@ func (c *Config) selectForComment(ev event.Event, in Inputs) (Selection, error) 
 		return skipAll(jobs, "the pull request is closed: comments on it start nothing"), nil
 	}
 	cm := parseCommands(ev.Comment.Body, !c.Plugins.TriggerFor(ev.Repo.FullName).IgnoreOkToTest)
-	if !cm.any(jobs) {
+	if len(jobs) == 0 || !cm.any(jobs) {
 		return skipAll(jobs, "the comment has no command for it"), nil
+	}
+	if ev.HeadSHA == "" || ev.BaseRef == "" {
+		return Selection{}, fmt.Errorf("triggers: comment on %s#%d: the pull request's base branch and head commit are unknown (read the pull request when Config.Triggered says the comment concerns the trigger)", ev.Repo.FullName, ev.Number)
 	}
 	if cm.retest || cm.retestRequired {
 		failed, err := in.FailedContexts()

@@ -233,3 +233,16 @@ presubmits:
 		t.Errorf("runs (-want +got):\n%s", diff)
 	}
 }
+
+func TestCommentWithoutItsPullRequestIsAnError(t *testing.T) {
+	cfg := mustParse(t, testConfig)
+	ev := commentOn("/test unit")
+	ev.HeadSHA, ev.BaseRef = "", ""
+	if _, err := cfg.Select(ev, Inputs{}); err == nil {
+		t.Fatal("a command on a pull request whose head is unknown must not select jobs")
+	}
+	ev.Comment.Body = "thanks!"
+	if sel, err := cfg.Select(ev, Inputs{}); err != nil || len(sel.Runs) != 0 {
+		t.Fatalf("a comment without commands needs no pull request: %v %v", jobNames(sel.Runs), err)
+	}
+}

@@ -222,7 +222,8 @@ func TestHandleRetestUsesFailedContexts(t *testing.T) {
 		if ev.HeadSHA != "he4d" {
 			t.Errorf("FailedContexts asked about %q, want the completed head he4d", ev.HeadSHA)
 		}
-		return map[string]bool{"ci/manual": true, "lint": true}, nil
+		// unit passed; the others failed.
+		return map[string]bool{"ci/manual": true, "lint": true, "unit": false}, nil
 	}
 	if _, err := d.Handle(context.Background(), instance(&fakeSCM{}), comment("/retest")); err != nil {
 		t.Fatal(err)
