@@ -181,8 +181,7 @@ func (g *gate) pullRequest() (admission, error) {
 	if !ok {
 		return g.noChecker(), nil
 	}
-	labels := func() ([]string, bool, error) { return g.ev.Labels, false, nil }
-	dec, err := g.d.decider().PullRequest(g.ctx, scm, g.settings, g.query(g.ev.Author), labels)
+	dec, err := g.d.decider().PullRequest(g.ctx, scm, g.settings, g.query(g.ev.Author), g.currentLabels)
 	if err != nil {
 		return g.adm, err
 	}
@@ -196,6 +195,21 @@ func (g *gate) pullRequest() (admission, error) {
 		g.askForOkToTest()
 	}
 	return g.refuse("untrusted_pull_request", "the pull request is not trusted: %s; %s", dec.Reason, g.howToTrust())
+}
+
+// currentLabels reads the pull request's labels from the SCM, as Prow
+// does, so that an ok-to-test label added since the payload was made
+// counts; without labels on the SCM, the payload's.
+func (g *gate) currentLabels() ([]string, bool, error) {
+	l, ok := g.in.Intake.(providers.Labeler)
+	if !ok {
+		return g.ev.Labels, false, nil
+	}
+	labels, err := l.Labels(g.ctx, g.target())
+	if err == nil {
+		g.ev.Labels = labels
+	}
+	return labels, true, err
 }
 
 // howToTrust says what makes an untrusted pull request run.

@@ -221,6 +221,7 @@ func TestTrustedPullRequests(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			d, l := trustDispatcher(t, "triggers:\n- repos: [org]\n  trusted_apps: [dependabot]\n")
 			scm := newTrustSCM()
+			scm.labels = slices.Clone(tc.ev.Labels)
 			out, err := d.Handle(context.Background(), instance(scm), tc.ev)
 			if err != nil {
 				t.Fatal(err)
