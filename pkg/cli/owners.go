@@ -11,7 +11,9 @@ import (
 
 	sigsyaml "sigs.k8s.io/yaml"
 
+	"github.com/fresnel-ci/fresnel/pkg/dispatch"
 	"github.com/fresnel-ci/fresnel/pkg/owners"
+	"github.com/fresnel-ci/fresnel/pkg/plugins"
 	"github.com/fresnel-ci/fresnel/triggers"
 )
 
@@ -154,30 +156,16 @@ func splitLogins(list string) []string {
 	return out
 }
 
-// requireSelfApproval reads the approve plugin's setting for org/name
-// from plugins.yaml: the entry naming the repository, else the first
-// naming its org, else the default (false).
+// requireSelfApproval reads plugins.yaml with the service's loader and
+// returns the approve plugin's setting for org/name, picked as the plugin
+// picks it: the entry naming the repository, else its org.
 func requireSelfApproval(path, org, name string) (bool, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
+	p, problems := triggers.LoadPlugins(path, dispatch.ImplementedPlugins())
+	if err := problems.Err(); err != nil {
 		return false, err
 	}
-	var doc struct {
-		Approve []triggers.ApproveSettings `json:"approve,omitempty"`
-	}
-	if err := sigsyaml.Unmarshal(data, &doc); err != nil {
-		return false, fmt.Errorf("%s: %w", path, err)
-	}
-	for _, scope := range []string{org + "/" + name, org} {
-		for _, a := range doc.Approve {
-			for _, r := range a.Repos {
-				if r == scope {
-					return a.RequireSelfApproval != nil && *a.RequireSelfApproval, nil
-				}
-			}
-		}
-	}
-	return false, nil
+	s, _ := plugins.ForRepo(p.Approve, func(s triggers.ApproveSettings) []string { return s.Repos }, org+"/"+name)
+	return s.RequireSelfApproval != nil && *s.RequireSelfApproval, nil
 }
 
 // ownersDirDenylist is config.yaml's owners_dir_denylist, as Prow reads it.

@@ -213,6 +213,10 @@ func decision(approved bool, unapproved []string, approvers map[string][]string,
 
 func TestOwnersExitStatus(t *testing.T) {
 	repo := ownersData + "repos/kubelike"
+	badPlugins := filepath.Join(t.TempDir(), "plugins.yaml")
+	if err := os.WriteFile(badPlugins, []byte("approve:\n- repos: [acme]\n  require_self_approval: sometimes\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name   string
 		args   []string
@@ -223,6 +227,7 @@ func TestOwnersExitStatus(t *testing.T) {
 		{name: "no flags", args: nil, code: 1, stderr: "missing --changed-files, --repo"},
 		{name: "unknown flag", args: []string{"--repo", repo, "--bogus"}, code: 1, stderr: "bogus"},
 		{name: "plugins without the repository", args: []string{"--repo", repo, "--changed-files", "/dev/null", "--plugins", "p.yaml"}, code: 1, stderr: "need --org and --name"},
+		{name: "bad plugins.yaml", args: []string{"--repo", repo, "--changed-files", "/dev/null", "--plugins", badPlugins, "--org", "acme", "--name", "web"}, code: 1, stderr: badPlugins + ":3:"},
 		{name: "missing changed files", args: []string{"--repo", repo, "--changed-files", "/nonexistent/changed"}, code: 1, stderr: "/nonexistent/changed"},
 		{name: "not a repository", args: []string{"--repo", "/nonexistent/repo", "--changed-files", "/dev/null"}, code: 1, stderr: "/nonexistent/repo"},
 		{name: "malformed OWNERS", args: []string{"--repo", ownersData + "repos/malformed", "--changed-files", "/dev/null"}, code: 2, stderr: "broken/OWNERS:3:"},

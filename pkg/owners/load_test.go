@@ -272,3 +272,34 @@ func oracleCases(t testing.TB) []namedRequest {
 	}
 	return out
 }
+
+// TestLoadConcurrently: /approve comments on one commit arriving together
+// read each OWNERS file once and get the same tree (run with -race).
+func TestLoadConcurrently(t *testing.T) {
+	r, files := bigChange()
+	l := NewLoader(LoaderOptions{})
+	const n = 8
+	decisions := make([]Decision, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			tree, err := l.Load(context.Background(), r, "same", files)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			decisions[i], _ = Decide(tree, Request{Files: files, ApprovedBy: []string{"ann"}, Seed: 3})
+		}()
+	}
+	wg.Wait()
+	if reads := len(r.take()); reads != 11 {
+		t.Errorf("%d loads at once read %d files, want 11", n, reads)
+	}
+	for i := 1; i < n; i++ {
+		if diff := cmp.Diff(decisions[0], decisions[i]); diff != "" {
+			t.Errorf("decision %d differs:\n%s", i, diff)
+		}
+	}
+}
