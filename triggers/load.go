@@ -31,16 +31,15 @@ func Load(configPath, jobConfigDir string) (*Config, error) {
 // when there is an error.
 func Check(configPath, jobConfigDir string) (*Config, Problems) {
 	l := newLoader()
-	l.readFile(configPath)
+	paths := []string{configPath}
 	if jobConfigDir != "" {
 		files, err := yamlFiles(jobConfigDir)
 		if err != nil {
 			l.problem(jobConfigDir, 0, SeverityError, "cannot read the job-config directory: %v", unwrapPath(err))
 		}
-		for _, f := range files {
-			l.readFile(f)
-		}
+		paths = append(paths, files...)
 	}
+	l.readFiles(paths)
 	return l.finish()
 }
 

@@ -2,27 +2,26 @@ package triggers
 
 import (
 	"bytes"
-	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
+	"reflect"
 	"regexp"
+	"runtime"
 	"sort"
-
-	"go.yaml.in/yaml/v3"
-	sigsyaml "sigs.k8s.io/yaml"
 )
 
-// loader reads configuration files into one Config and collects every
-// problem, each with the file and line it is on.
+// loader merges the files a load reads into one Config and collects every
+// problem, each with the file and line it is on. Files are read one by one
+// (readFile) or many at once (readFiles); they are merged in order, so the
+// outcome does not depend on which file is read first.
 type loader struct {
 	cfg      *Config
 	problems Problems
-	// seen places the first definition of each job name and context, to
-	// report duplicates within a repo.
-	seen map[string]*Job
+	// seen places the jobs of each name and context, to report duplicates
+	// within a repo.
+	seen map[string][]*Job
 	// regexps compiles the jobs' regular expressions.
 	regexps regexps
 	// presets are merged into pod-spec jobs once every file is read.
@@ -31,185 +30,105 @@ type loader struct {
 
 func newLoader() *loader {
 	cfg := &Config{Presubmits: map[string][]*Job{}, Postsubmits: map[string][]*Job{}}
-	return &loader{cfg: cfg, seen: map[string]*Job{}, regexps: regexps{}}
+	return &loader{cfg: cfg, seen: map[string][]*Job{}, regexps: newRegexps()}
 }
 
 func (l *loader) problem(file string, line int, sev Severity, format string, args ...any) {
 	l.problems = append(l.problems, Problem{File: file, Line: line, Severity: sev, Message: fmt.Sprintf(format, args...)})
 }
 
-func (l *loader) readFile(path string) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		l.problem(path, 0, SeverityError, "cannot read: %v", unwrapPath(err))
-		return
-	}
-	l.readData(data, path)
-}
+func (l *loader) readFile(path string) { l.merge(readFile(path, l.regexps)) }
 
-// jobSections are the top-level keys that hold jobs; the other keys of
-// config.yaml (tide, plank, ...) belong to other components.
-var jobSections = []JobType{Presubmit, Postsubmit, Periodic}
+// readData reads one document; source names it in problems.
+func (l *loader) readData(data []byte, source string) { l.merge(readData(data, source, l.regexps)) }
 
-func sectionKey(t JobType) string { return string(t) + "s" }
-
-var sectionKeys = map[string]bool{"presubmits": true, "postsubmits": true, "periodics": true, "presets": true}
-
-// readData reads one document: its values as Prow does (YAML 1.1 through
-// sigs.k8s.io/yaml), its lines from a yaml.v3 node tree.
-func (l *loader) readData(data []byte, source string) {
-	root, nodeErr := parseNodes(data)
-	if root != nil && root.Kind != yaml.MappingNode {
-		l.problem(source, root.Line, SeverityError, "a configuration file must be a mapping (presubmits:, postsubmits:, periodics:, ...)")
-		return
-	}
-	var top map[string]any
-	if err := cmp.Or(nodeErr, sigsyaml.Unmarshal(data, &top)); err != nil {
-		l.syntaxError(source, data, err)
-		return
-	}
-	l.checkDuplicateKeys(source, mappingDuplicates(root, sectionKeys))
-	for _, t := range jobSections {
-		value, ok := top[sectionKey(t)]
-		if !ok {
-			continue
-		}
-		_, node := child(root, sectionKey(t))
-		l.checkDuplicateKeys(source, duplicateKeys(node))
-		if t == Periodic {
-			l.readList(source, t, "", value, node)
-			continue
-		}
-		l.readRepos(source, t, value, node)
-	}
-	if value, ok := top["presets"]; ok && value != nil {
-		_, node := child(root, "presets")
-		l.readPresets(source, value, node)
-	}
-}
-
-// syntaxError reports a document that is not YAML. The two parsers place
-// a syntax error on different lines, both at or before the real one; the
-// later line is the closer.
+// syntaxError reports a document that is not YAML.
 func (l *loader) syntaxError(source string, data []byte, err error) {
-	line, msg := yamlErrorLine(err)
-	var top map[string]any
-	if other := sigsyaml.Unmarshal(data, &top); other != nil {
-		if otherLine, otherMsg := yamlErrorLine(other); otherLine > line {
-			line, msg = otherLine, otherMsg
+	f := &fileReader{source: source}
+	f.syntaxError(data, err)
+	l.problems = append(l.problems, f.problems...)
+}
+
+// readFiles reads files on every core, at most one file per core at a
+// time, and merges them in the order given.
+func (l *loader) readFiles(paths []string) {
+	read := make([]chan *fileReader, len(paths))
+	for i := range read {
+		read[i] = make(chan *fileReader, 1)
+	}
+	next := make(chan int)
+	for range min(runtime.GOMAXPROCS(0), len(paths)) {
+		go func() {
+			for i := range next {
+				read[i] <- readFile(paths[i], l.regexps)
+			}
+		}()
+	}
+	go func() {
+		defer close(next)
+		for i := range paths {
+			next <- i
 		}
-	}
-	l.problem(source, line, SeverityError, "%s", msg)
-}
-
-func (l *loader) checkDuplicateKeys(source string, dups []duplicateKey) {
-	for _, d := range dups {
-		l.problem(source, d.line, SeverityError, "key %q is defined twice (first on line %d)", d.key, d.first)
+	}()
+	for _, c := range read {
+		l.merge(<-c)
 	}
 }
 
-// readRepos reads a presubmits or postsubmits section: a map from repo to
-// a list of jobs.
-func (l *loader) readRepos(source string, t JobType, value any, node *yaml.Node) {
-	if value == nil {
-		return
-	}
-	repos, ok := value.(map[string]any)
-	if !ok {
-		l.problem(source, lineOf(node, ""), SeverityError, "%s must map org/repo to a list of jobs", sectionKey(t))
-		return
-	}
-	names := make([]string, 0, len(repos))
-	for repo := range repos {
-		names = append(names, repo)
-	}
-	sort.Strings(names)
-	for _, repo := range names {
-		_, repoNode := child(node, repo)
-		l.readList(source, t, repo, repos[repo], repoNode)
-	}
-}
-
-// readList reads a list of jobs: one repo's, or the periodics.
-func (l *loader) readList(source string, t JobType, repo string, value any, node *yaml.Node) {
-	if value == nil {
-		return
-	}
-	list, ok := value.([]any)
-	if !ok {
-		where := sectionKey(t)
-		if repo != "" {
-			where += " of " + repo
+// merge adds the jobs, presets and problems of one file. A job that is
+// unique where it must be, has no error and can run joins the Config.
+func (l *loader) merge(f *fileReader) {
+	l.problems = append(l.problems, f.problems...)
+	l.presets = append(l.presets, f.presets...)
+	for _, r := range f.jobs {
+		if r.job.Name != "" && !l.unique(r) || r.failed || r.job.unrunnable {
+			continue
 		}
-		l.problem(source, lineOf(node, ""), SeverityError, "%s must be a list of jobs", where)
-		return
+		l.cfg.add(r.job)
 	}
-	for i, v := range list {
-		l.readJob(source, t, repo, v, item(node, i))
-	}
-}
-
-// readJob decodes, completes and checks one job, and adds it when it has
-// no error. A job with an unknown field is still checked, so that one run
-// reports all its problems.
-func (l *loader) readJob(source string, t JobType, repo string, value any, node *yaml.Node) {
-	j, found := decodeJob(value)
-	if j == nil {
-		name, _ := nameOf(value)
-		for _, f := range found {
-			l.report(source, node, describe(t, name, repo), f)
-		}
-		return
-	}
-	j.Type, j.Repo, j.Source, j.Line = t, repo, source, lineOf(node, "")
-	_, j.alwaysRunSet = value.(map[string]any)["always_run"]
-	found = append(append(found, j.finish(l.regexps)...), j.lint()...)
-	failed := false
-	for _, f := range found {
-		l.report(source, node, j.describe(), f)
-		failed = failed || f.severity == SeverityError
-	}
-	if j.Name != "" && !l.unique(j, node) || failed || j.unrunnable {
-		return
-	}
-	l.cfg.add(j)
-}
-
-func (l *loader) report(source string, node *yaml.Node, job string, f finding) {
-	line := lineOf(node, f.field)
-	if f.key != "" {
-		if kl := keyLine(node, f.key); kl > 0 {
-			line = kl
-		}
-	}
-	l.problem(source, line, f.severity, "%s: %s", job, f.msg)
 }
 
 // unique reports a job whose name, or else whose context, another job of
-// the same repo and type already has.
-func (l *loader) unique(j *Job, node *yaml.Node) bool {
-	if !l.claim(j, "name", j.Name, node, "") {
+// the same repo and type already has on a branch both can run on. As in
+// Prow, one name may be given twice when the branches cannot overlap
+// (release-branch copies of a job), and a context may be shared only by
+// jobs of one name.
+func (l *loader) unique(r readJob) bool {
+	j := r.job
+	if first := l.claim(j, "name", j.Name); first != nil {
+		msg := fmt.Sprintf("%s %q is defined twice", j.Type, j.Name)
+		l.duplicate(j, r.line, msg, first)
 		return false
 	}
-	return j.Type != Presubmit || l.claim(j, "context", j.Context, node, "context")
-}
-
-func (l *loader) claim(j *Job, what, value string, node *yaml.Node, field string) bool {
-	key := string(j.Type) + "\x00" + j.Repo + "\x00" + what + "\x00" + value
-	first, dup := l.seen[key]
-	if !dup {
-		l.seen[key] = j
+	if j.Type == Periodic {
 		return true
 	}
-	msg := fmt.Sprintf("%s %q is defined twice", j.Type, j.Name)
-	if what == "context" {
-		msg = fmt.Sprintf("context %q is used twice", value)
+	if first := l.claim(j, "context", j.Context); first != nil {
+		l.duplicate(j, r.contextLine, fmt.Sprintf("context %q is used twice", j.Context), first)
+		return false
 	}
+	return true
+}
+
+// claim records j under what=value and returns an earlier job it clashes
+// with: one whose branches overlap j's and, for a context, whose name is
+// another.
+func (l *loader) claim(j *Job, what, value string) *Job {
+	key := string(j.Type) + "\x00" + j.Repo + "\x00" + what + "\x00" + value
+	for _, other := range l.seen[key] {
+		if (what == "name" || other.Name != j.Name) && other.BranchesOverlap(j) {
+			return other
+		}
+	}
+	l.seen[key] = append(l.seen[key], j)
+	return nil
+}
+
+func (l *loader) duplicate(j *Job, line int, msg string, first *Job) {
 	if j.Repo != "" {
 		msg += " for " + j.Repo
 	}
-	l.problem(j.Source, lineOf(node, field), SeverityError, "%s (first at %s:%d)", msg, first.Source, first.Line)
-	return false
+	l.problem(j.Source, line, SeverityError, "%s (first at %s:%d)", msg, first.Source, first.Line)
 }
 
 func (c *Config) add(j *Job) {
@@ -233,6 +152,8 @@ func (l *loader) finish() (*Config, Problems) {
 	return l.cfg, l.problems
 }
 
+var jobType = reflect.TypeFor[Job]()
+
 // decodeJob decodes one job strictly: each unknown field is an error. The
 // job is decoded again without them, so its other fields are still
 // checked; any other decoding error returns no job.
@@ -241,6 +162,7 @@ func decodeJob(value any) (*Job, []finding) {
 	if !ok {
 		return nil, []finding{{severity: SeverityError, msg: "a job must be a mapping"}}
 	}
+	coerce(m, jobType)
 	var unknown []finding
 	removed := map[string]bool{}
 	for {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"reflect"
 	"slices"
 
 	"go.yaml.in/yaml/v3"
@@ -24,24 +25,33 @@ type Preset struct {
 	line   int
 }
 
-// readPresets reads a presets section: a list of presets, strictly.
-func (l *loader) readPresets(source string, value any, node *yaml.Node) {
-	raw, err := json.Marshal(value)
+// readPresetsNode reads a presets section: a list of presets, strictly.
+// Like jobs, presets take a bare number or boolean where a string is
+// wanted (an env value: 1).
+func (f *fileReader) readPresetsNode(node *yaml.Node, size int) {
+	value, err := nodeValue(node, size)
+	if err != nil || value == nil {
+		if err != nil {
+			f.problem(lineOf(node, ""), SeverityError, "presets: %v", err)
+		}
+		return
+	}
+	raw, err := json.Marshal(coerce(value, reflect.TypeFor[[]Preset]()))
 	if err != nil {
-		l.problem(source, lineOf(node, ""), SeverityError, "presets: %v", err)
+		f.problem(lineOf(node, ""), SeverityError, "presets: %v", err)
 		return
 	}
 	var presets []Preset
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&presets); err != nil {
-		l.problem(source, lineOf(node, ""), SeverityError, "presets must be a list of {labels, env, volumes, volumeMounts}: %v", err)
+		f.problem(lineOf(node, ""), SeverityError, "presets must be a list of {labels, env, volumes, volumeMounts}: %v", err)
 		return
 	}
 	for i := range presets {
-		presets[i].source, presets[i].line = source, lineOf(item(node, i), "")
+		presets[i].source, presets[i].line = f.source, lineOf(item(node, i), "")
 	}
-	l.presets = append(l.presets, presets...)
+	f.presets = append(f.presets, presets...)
 }
 
 // applyPresets merges every matching preset into each pod-spec job and

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"regexp/syntax"
+	"slices"
 	"strings"
 	"time"
 
@@ -259,3 +260,25 @@ func isZeroJSON(raw []byte) bool {
 	}
 	return false
 }
+
+// BranchesOverlap reports whether j and other could run for one branch,
+// as Prow decides it when it allows a job name twice: jobs without branch
+// rules overlap everything; two branches lists overlap when they share an
+// entry (compared as written, not as expressions); a branches list
+// overlaps a skip_branches-only job when one of its entries, read as a
+// branch name, is not skipped; two skip_branches-only jobs always overlap.
+func (j *Job) BranchesOverlap(other *Job) bool {
+	switch {
+	case j.allBranches() || other.allBranches():
+		return true
+	case len(j.Branches) > 0 && len(other.Branches) > 0:
+		return slices.ContainsFunc(j.Branches, func(b string) bool { return slices.Contains(other.Branches, b) })
+	case len(j.Branches) > 0:
+		return slices.ContainsFunc(j.Branches, func(b string) bool { ok, _ := other.matchesBranch(b); return ok })
+	case len(other.Branches) > 0:
+		return other.BranchesOverlap(j)
+	}
+	return true
+}
+
+func (j *Job) allBranches() bool { return len(j.Branches) == 0 && len(j.SkipBranches) == 0 }
