@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/sirupsen/logrus"
 
@@ -273,7 +274,8 @@ func TestDuplicateNotificationsDeleted(t *testing.T) {
 
 func TestOwnersReadOncePerBaseCommit(t *testing.T) {
 	s := newSCM("api/handler.go", "web/index.html")
-	s.PR.BaseSHA = "c0ffee0000000000000000000000000000000002"
+	// Fresh commits on each run: the OWNERS cache lives as long as the process.
+	s.PR.BaseSHA = fmt.Sprintf("c0ffee%034x", time.Now().UnixNano())
 	s.Content[s.PR.BaseSHA] = repoOwners
 	r := runner(triggers.ApproveSettings{})
 	ctx := context.Background()
@@ -287,7 +289,7 @@ func TestOwnersReadOncePerBaseCommit(t *testing.T) {
 	if got := s.Calls()["ReadFile"]; got != 0 {
 		t.Errorf("second decision on the same base read %d files, want 0 (cached)", got)
 	}
-	s.PR.BaseSHA = "c0ffee0000000000000000000000000000000003"
+	s.PR.BaseSHA = fmt.Sprintf("c0ffee%034x", time.Now().UnixNano()+1)
 	s.Content[s.PR.BaseSHA] = map[string]string{"OWNERS": "approvers:\n- zed\n"}
 	s.ResetCalls()
 	r.Handle(ctx, s, comment(s, "carol", "bob", "/approve"))

@@ -105,6 +105,23 @@ func githubDelivery(t *testing.T) Delivery {
 	return FromRequest(ev, h, body)
 }
 
+// delta returns a function reporting how much metric grew since delta
+// was called, so tests hold when run more than once in a process.
+func delta(read func() float64) func() float64 {
+	before := read()
+	return func() float64 { return read() - before }
+}
+
+func deliveries(plugin, result string) func() float64 {
+	return func() float64 {
+		return testutil.ToFloat64(metrics.ExternalPluginDeliveries.WithLabelValues(plugin, result))
+	}
+}
+
+func retries(plugin string) func() float64 {
+	return func() float64 { return testutil.ToFloat64(metrics.ExternalPluginRetries.WithLabelValues(plugin)) }
+}
+
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(5 * time.Second)
@@ -185,6 +202,7 @@ func TestRetries(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			ep := newEndpoint(t, tc.answers...)
 			name := "retries " + tc.name
+			delivered, retried := delta(deliveries(name, tc.wantResult)), delta(retries(name))
 			f := New(Options{
 				Plugins:  plugins(map[string][]triggers.ExternalPlugin{"acme/widgets": {{Name: name, Endpoint: ep.URL}}}),
 				Attempts: 3, Backoff: time.Millisecond, Log: quietLog(),
@@ -196,10 +214,10 @@ func TestRetries(t *testing.T) {
 			if got := int(ep.calls.Load()); got != tc.wantCalls {
 				t.Errorf("endpoint called %d times, want %d", got, tc.wantCalls)
 			}
-			if got := testutil.ToFloat64(metrics.ExternalPluginDeliveries.WithLabelValues(name, tc.wantResult)); got != 1 {
+			if got := delivered(); got != 1 {
 				t.Errorf("deliveries{result=%s} = %v, want 1", tc.wantResult, got)
 			}
-			if got := testutil.ToFloat64(metrics.ExternalPluginRetries.WithLabelValues(name)); got != float64(tc.wantCalls-1) {
+			if got := retried(); got != float64(tc.wantCalls-1) {
 				t.Errorf("retries = %v, want %d", got, tc.wantCalls-1)
 			}
 		})
@@ -210,6 +228,7 @@ func TestNetworkErrorIsRetried(t *testing.T) {
 	ep := newEndpoint(t, 200)
 	url := ep.URL
 	ep.Close() // nothing listens there any more
+	failed, retried := delta(deliveries("gone", ResultFailed)), delta(retries("gone"))
 	f := New(Options{
 		Plugins:  plugins(map[string][]triggers.ExternalPlugin{"acme": {{Name: "gone", Endpoint: url}}}),
 		Attempts: 2, Backoff: time.Millisecond, Log: quietLog(),
@@ -218,16 +237,17 @@ func TestNetworkErrorIsRetried(t *testing.T) {
 	if err := f.Shutdown(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	if got := testutil.ToFloat64(metrics.ExternalPluginRetries.WithLabelValues("gone")); got != 1 {
+	if got := retried(); got != 1 {
 		t.Errorf("retries = %v, want 1", got)
 	}
-	if got := testutil.ToFloat64(metrics.ExternalPluginDeliveries.WithLabelValues("gone", ResultFailed)); got != 1 {
+	if got := failed(); got != 1 {
 		t.Errorf("deliveries{result=failed} = %v, want 1", got)
 	}
 }
 
 func TestTimeoutPerCall(t *testing.T) {
 	ep, _ := newHangingEndpoint(t)
+	failed := delta(deliveries("too slow", ResultFailed))
 	f := New(Options{
 		Plugins: plugins(map[string][]triggers.ExternalPlugin{"acme": {{Name: "too slow", Endpoint: ep.URL}}}),
 		Timeout: 20 * time.Millisecond, Attempts: 2, Backoff: time.Millisecond, Log: quietLog(),
@@ -243,13 +263,14 @@ func TestTimeoutPerCall(t *testing.T) {
 	if got := ep.calls.Load(); got != 2 {
 		t.Errorf("endpoint called %d times, want 2 (a timeout is retried)", got)
 	}
-	if got := testutil.ToFloat64(metrics.ExternalPluginDeliveries.WithLabelValues("too slow", ResultFailed)); got != 1 {
+	if got := failed(); got != 1 {
 		t.Errorf("deliveries{result=failed} = %v, want 1", got)
 	}
 }
 
 func TestFullQueueDropsWithoutBlocking(t *testing.T) {
 	ep, release := newHangingEndpoint(t)
+	dropped, delivered := delta(deliveries("full queue", ResultDropped)), delta(deliveries("full queue", ResultDelivered))
 	f := New(Options{
 		Plugins: plugins(map[string][]triggers.ExternalPlugin{"acme": {{Name: "full queue", Endpoint: ep.URL}}}),
 		Workers: 1, QueueSize: 2, Log: quietLog(),
@@ -268,20 +289,21 @@ func TestFullQueueDropsWithoutBlocking(t *testing.T) {
 	if queued != 2 {
 		t.Errorf("queued %d more calls, want 2 (the queue's size)", queued)
 	}
-	if got := testutil.ToFloat64(metrics.ExternalPluginDeliveries.WithLabelValues("full queue", ResultDropped)); got != 3 {
+	if got := dropped(); got != 3 {
 		t.Errorf("deliveries{result=dropped} = %v, want 3", got)
 	}
 	release()
 	if err := f.Shutdown(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	if got := testutil.ToFloat64(metrics.ExternalPluginDeliveries.WithLabelValues("full queue", ResultDelivered)); got != 3 {
+	if got := delivered(); got != 3 {
 		t.Errorf("deliveries{result=delivered} = %v, want 3", got)
 	}
 }
 
 func TestShutdownDeadlineAbandons(t *testing.T) {
 	ep, _ := newHangingEndpoint(t)
+	abandoned := delta(deliveries("shutdown hang", ResultAbandoned))
 	f := New(Options{
 		Plugins: plugins(map[string][]triggers.ExternalPlugin{"acme": {{Name: "shutdown hang", Endpoint: ep.URL}}}),
 		Workers: 1, Timeout: time.Minute, Log: quietLog(),
@@ -300,7 +322,7 @@ func TestShutdownDeadlineAbandons(t *testing.T) {
 	if took := time.Since(start); took > 2*time.Second {
 		t.Errorf("Shutdown took %v past a 50ms deadline", took)
 	}
-	if got := testutil.ToFloat64(metrics.ExternalPluginDeliveries.WithLabelValues("shutdown hang", ResultAbandoned)); got != 2 {
+	if got := abandoned(); got != 2 {
 		t.Errorf("deliveries{result=abandoned} = %v, want 2 (in flight and queued)", got)
 	}
 	if n := f.Queue(d); n != 0 {
