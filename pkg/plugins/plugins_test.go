@@ -7,10 +7,12 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	logtest "github.com/sirupsen/logrus/hooks/test"
 
 	"github.com/fresnel-ci/fresnel/pkg/event"
 	"github.com/fresnel-ci/fresnel/pkg/plugins"
 	"github.com/fresnel-ci/fresnel/pkg/plugins/help"
+	_ "github.com/fresnel-ci/fresnel/pkg/plugins/hold"
 	"github.com/fresnel-ci/fresnel/pkg/plugins/pluginstest"
 	"github.com/fresnel-ci/fresnel/triggers"
 )
@@ -200,5 +202,22 @@ func TestStatusLabeler(t *testing.T) {
 	}
 	if len(scm.State().Labels) != 0 {
 		t.Errorf("labels were set on an SCM without labels: %v", scm.State().Labels)
+	}
+}
+
+func TestStateChangesAreLogged(t *testing.T) {
+	log, hook := logtest.NewNullLogger()
+	r := &plugins.Runner{Config: enable("hold"), Log: log}
+	r.Handle(context.Background(), pluginstest.New(), pluginstest.CommentEvent("alice", "bob", "/hold"))
+	entries := hook.AllEntries()
+	if len(entries) != 1 {
+		t.Fatalf("%d log lines, want 1", len(entries))
+	}
+	f := entries[0].Data
+	want := map[string]any{"user": "bob", "command": "/hold", "repo": "acme/widgets", "number": 7, "plugin": "hold", "result": "added do-not-merge/hold"}
+	for k, v := range want {
+		if f[k] != v {
+			t.Errorf("log field %s = %v, want %v", k, f[k], v)
+		}
 	}
 }

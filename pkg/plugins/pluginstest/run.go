@@ -2,6 +2,9 @@ package pluginstest
 
 import (
 	"context"
+	"io"
+
+	"github.com/sirupsen/logrus"
 
 	"github.com/fresnel-ci/fresnel/pkg/event"
 	"github.com/fresnel-ci/fresnel/pkg/plugins"
@@ -16,7 +19,9 @@ func Enable(names ...string) *triggers.PluginsFile {
 
 // Run runs the plugins file enables for ev against scm, as dispatch does.
 func Run(scm any, ev event.Event, file *triggers.PluginsFile, runs plugins.RunCanceller) []plugins.Result {
-	r := &plugins.Runner{Config: func() *triggers.PluginsFile { return file }, Runs: runs}
+	quiet := logrus.New()
+	quiet.Out = io.Discard
+	r := &plugins.Runner{Config: func() *triggers.PluginsFile { return file }, Runs: runs, Log: quiet}
 	return r.Handle(context.Background(), scm, ev)
 }
 
