@@ -33,6 +33,9 @@ func TestExitCodes(t *testing.T) {
 		{name: "explain", args: append(explain, "--event", "push", "--payload", td+"explain/github/push-main.json"), code: 0, wantStdout: `"job": "publish"`},
 		{name: "explain bad payload", args: append(explain, "--event", "pull_request", "--payload", td+"explain/github/truncated.json"), code: 2, wantStderr: "bad payload"},
 		{name: "explain missing payload", args: append(explain, "--event", "push", "--payload", td+"nope.json"), code: 2, wantStderr: "no such file"},
+		{name: "owners", args: []string{"owners", "--repo", "../../pkg/owners/testdata/repos/kubelike", "--changed-files", "/dev/null"}, code: 0, wantStdout: `"approved": false`},
+		{name: "owners malformed", args: []string{"owners", "--repo", "../../pkg/owners/testdata/repos/malformed", "--changed-files", "/dev/null"}, code: 2, wantStderr: "broken/OWNERS:3:"},
+		{name: "owners bad flag", args: []string{"owners", "--repo", "."}, code: 1, wantStderr: "missing --changed-files"},
 		{name: "unknown command", args: []string{"explode"}, code: 2, wantStderr: `unknown command "explode"`},
 	}
 	for _, tc := range tests {
