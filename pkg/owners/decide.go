@@ -1,6 +1,7 @@
 package owners
 
 import (
+	"errors"
 	"fmt"
 	"path"
 	"strings"
@@ -41,6 +42,9 @@ type Decision struct {
 
 // Decide says whether the change in req is approved under tree.
 func Decide(tree *Tree, req Request) (Decision, error) {
+	if tree == nil {
+		return Decision{}, errors.New("owners: decide: no OWNERS tree")
+	}
 	if err := validatePaths(req.Files); err != nil {
 		return Decision{}, err
 	}

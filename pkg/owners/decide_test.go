@@ -106,7 +106,13 @@ func TestSuggestionsFollowTheSeed(t *testing.T) {
 	}
 }
 
-func TestDecideRefusesBadPaths(t *testing.T) {
+func TestDecideRefusesBadInput(t *testing.T) {
+	if _, err := Decide(nil, Request{Files: []string{"a"}}); err == nil {
+		t.Error("Decide without a tree succeeded")
+	}
+	if _, err := NewLoader(LoaderOptions{}).Load(context.Background(), nil, "sha", []string{"a"}); err == nil {
+		t.Error("Load without a reader succeeded")
+	}
 	tree := loadFixture(t, "wide")
 	for _, f := range []string{"", "/abs", "../up", "a/../b", "./a", "a/", "."} {
 		if _, err := Decide(tree, Request{Files: []string{f}}); err == nil {

@@ -77,8 +77,8 @@ type dirResult struct {
 // up to an OWNERS file with no_parent_owners once an approver of the file
 // has been found, and OWNERS_ALIASES. The Tree answers only for files.
 func (l *Loader) Load(ctx context.Context, r Reader, commit string, files []string) (*Tree, error) {
-	if commit == "" {
-		return nil, errors.New("owners: load: no commit")
+	if commit == "" || r == nil {
+		return nil, errors.New("owners: load: no commit or no reader")
 	}
 	if err := validatePaths(files); err != nil {
 		return nil, err
