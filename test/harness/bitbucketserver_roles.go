@@ -90,6 +90,13 @@ func bitbucketServerComments(f *FakeSCM) {
 		}
 		reply(w, http.StatusOK, bitbucketServerComment(c))
 	})
+	bitbucketServerCommentChanges(f)
+}
+
+// bitbucketServerCommentChanges answers edits and deletes, which need the
+// comment's current version, as Data Center's do.
+func bitbucketServerCommentChanges(f *FakeSCM) {
+	const base = "/rest/api/1.0/projects/{key}/repos/{slug}/pull-requests/{id}"
 	f.Handle("PUT "+base+"/comments/{cid}", func(w http.ResponseWriter, r *http.Request) {
 		var in struct {
 			Text    string `json:"text"`

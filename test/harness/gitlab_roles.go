@@ -156,6 +156,12 @@ func gitLabNotes(f *FakeSCM) {
 		h.Set("X-Next-Page", "")
 		reply(w, http.StatusOK, out)
 	})
+	gitLabNoteChanges(f)
+}
+
+// gitLabNoteChanges answers note edits and deletes.
+func gitLabNoteChanges(f *FakeSCM) {
+	const base = "/api/v4/projects/{project}/merge_requests/{iid}/notes"
 	f.Handle("PUT "+base+"/{id}", func(w http.ResponseWriter, r *http.Request) {
 		var n GitLabNote
 		body, _ := io.ReadAll(r.Body)
