@@ -83,8 +83,15 @@ func glPR(r *http.Request) (string, int) {
 
 func gitLabLabels(f *FakeSCM) {
 	const base = "/api/v4/projects/{project}/merge_requests/{iid}"
+	// A merge request GitLabMergeRequest registered has its own route;
+	// others exist once they have labels, so a test that forgot to
+	// register one still sees a 404.
 	f.Handle("GET "+base, func(w http.ResponseWriter, r *http.Request) {
 		project, iid := glPR(r)
+		if !f.hasLabels(project, iid) {
+			reply(w, http.StatusNotFound, map[string]string{"message": "404 Not found"})
+			return
+		}
 		reply(w, http.StatusOK, f.gitLabMergeRequestResource(project, iid, "", "feature", "main"))
 	})
 	f.Handle("PUT "+base, func(w http.ResponseWriter, r *http.Request) {

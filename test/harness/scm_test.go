@@ -478,3 +478,23 @@ func TestStandInsKeepComments(t *testing.T) {
 		})
 	}
 }
+
+// TestGitLabStandInUnknownMergeRequest: a merge request no test registered
+// and nobody labelled is a 404, as on GitLab, so a forgotten registration
+// still shows; once labelled it is answered.
+func TestGitLabStandInUnknownMergeRequest(t *testing.T) {
+	fake := NewFakeGitLab()
+	defer fake.Close()
+	in, err := providers.New(providers.Config{Kind: "gitlab", Name: "main", URL: fake.URL, Secret: testSecret, Token: "glpat"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	labeler, target := in.(providers.Labeler), event.Target{Repo: "a/b", Number: 9}
+	if _, err := labeler.Labels(context.Background(), target); err == nil {
+		t.Error("Labels of an unknown merge request gave no error")
+	}
+	fake.SetLabels("a/b", 9, "lgtm")
+	if got, err := labeler.Labels(context.Background(), target); err != nil || !slices.Equal(got, []string{"lgtm"}) {
+		t.Errorf("Labels after SetLabels = %q, %v", got, err)
+	}
+}

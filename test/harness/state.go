@@ -120,6 +120,15 @@ func (f *FakeSCM) Labels(repo string, number int) []string {
 	return slices.Clone(f.state.labels[prKey(repo, number)])
 }
 
+// hasLabels reports whether a pull request's labels were ever set or
+// changed.
+func (f *FakeSCM) hasLabels(repo string, number int) bool {
+	f.state.mu.Lock()
+	defer f.state.mu.Unlock()
+	_, ok := f.state.labels[prKey(repo, number)]
+	return ok
+}
+
 // SetLabels replaces the labels of a pull request, as if someone had set
 // them on the SCM.
 func (f *FakeSCM) SetLabels(repo string, number int, labels ...string) {
@@ -133,6 +142,9 @@ func (f *FakeSCM) addLabels(repo string, number int, labels ...string) []string 
 	f.state.mu.Lock()
 	defer f.state.mu.Unlock()
 	key := prKey(repo, number)
+	if _, ok := f.state.labels[key]; !ok {
+		f.state.labels[key] = []string{}
+	}
 	for _, l := range labels {
 		if l != "" && !slices.Contains(f.state.labels[key], l) {
 			f.state.labels[key] = append(f.state.labels[key], l)
