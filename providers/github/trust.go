@@ -29,7 +29,9 @@ func (p *Provider) IsOrgMember(ctx context.Context, org, user string) (bool, err
 
 // IsCollaborator asks GET /repos/{owner}/{name}/collaborators/{user}: 204
 // is a collaborator (outside collaborators, organization members with
-// access and team members alike), 404 is not.
+// access and team members alike), 404 is not. go-scm's IsCollaborator
+// would do, but drops GitHub's error text (a 403 "Must have push access"
+// says what the token lacks); ours keeps it, as IsOrgMember does.
 func (p *Provider) IsCollaborator(ctx context.Context, repo, user string) (bool, error) {
 	owner, name, ok := strings.Cut(repo, "/")
 	if !ok || user == "" {
