@@ -45,14 +45,21 @@ func (r GerritReview) Job() (context, state string, ok bool) {
 }
 
 // NewFakeGerrit answers the Gerrit REST calls fresnel makes, authenticated
-// (/a/), each answer behind Gerrit's )]}' line: reviews, group members
-// (see SetMembers) and hashtags.
+// (/a/), each answer behind Gerrit's )]}' line: reviews (plain messages
+// kept as the change's comments, see Comments), group members (see
+// SetMembers) and hashtags.
 func NewFakeGerrit() *FakeSCM {
 	f := NewFakeSCM()
 	f.Handle("POST /a/changes/{id}/revisions/{rev}/review", func(w http.ResponseWriter, r *http.Request) {
 		var in GerritReview
 		body, _ := io.ReadAll(r.Body)
 		_ = json.Unmarshal(body, &in)
+		if _, _, isStatus := in.Job(); !isStatus && in.Message != "" {
+			// A plain review message is a comment on the change.
+			project, number := gerritChangeID(r)
+			user, _, _ := r.BasicAuth()
+			f.addComment(project, number, user, in.Message)
+		}
 		out := map[string]any{}
 		if len(in.Labels) > 0 {
 			out["labels"] = in.Labels

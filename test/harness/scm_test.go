@@ -280,6 +280,9 @@ func checkReporting(t *testing.T, in providers.Intake, tc scmCase, ev event.Even
 	if got := tc.comments(tc.fake); len(got) != 1 {
 		t.Errorf("comments read back = %q, want 1", got)
 	}
+	if kept := tc.fake.Comments(ev.Repo.FullName, ev.Number); len(kept) != 1 || kept[0].Body != "hello" {
+		t.Errorf("stand-in keeps comments %+v, want the one posted", kept)
+	}
 	t.Logf("comments: %q", tc.comments(tc.fake))
 }
 
