@@ -73,3 +73,21 @@ func TestIsCollaborator(t *testing.T) {
 		})
 	}
 }
+
+func TestIsCollaboratorReadsEveryPage(t *testing.T) {
+	query := func(page string) string {
+		return "/2.0/workspaces/octo-ws/permissions/repositories/hello?" +
+			url.Values{"q": {`user.account_id="` + hubot + `"`}, "page": {page}, "pagelen": {"100"}}.Encode()
+	}
+	api := providertest.NewAPI(t, map[string]providertest.Reply{
+		"GET " + query("1"): {Status: http.StatusOK, Body: recorded(t, "permissions-repositories-page1.json")},
+		"GET " + query("2"): {Status: http.StatusOK, Body: recorded(t, "permissions-repositories-page2.json")},
+	})
+	got, err := newTestProvider(t, api.URL).IsCollaborator(t.Context(), "octo-ws/hello", hubot)
+	if err != nil || !got {
+		t.Fatalf("IsCollaborator() = %v, %v; want true from the second page", got, err)
+	}
+	if n := len(api.Requests()); n != 2 {
+		t.Errorf("%d requests, want 2", n)
+	}
+}
