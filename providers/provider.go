@@ -195,3 +195,9 @@ type LineCounter interface {
 type ContributionCounter interface {
 	PullRequestCount(ctx context.Context, repo, user string) (int, error)
 }
+
+// VoteReader reads the votes on a review label of a change (Gerrit's
+// Code-Review), by voter login. Optional: approve counts them.
+type VoteReader interface {
+	Votes(ctx context.Context, target event.Target, label string) (map[string]int, error)
+}

@@ -85,6 +85,11 @@ type ApproveSettings struct {
 	LgtmActsAsApprove bool `json:"lgtm_acts_as_approve,omitempty"`
 	// IgnoreReviewState ignores SCM review approvals.
 	IgnoreReviewState *bool `json:"ignore_review_state,omitempty"`
+	// VoteLabel and VoteValue say which review vote counts as its
+	// voter's approval on SCMs that vote (Gerrit); empty and 0 mean
+	// Code-Review +2. fresnel's own fields.
+	VoteLabel string `json:"vote_label,omitempty"`
+	VoteValue int    `json:"vote_value,omitempty"`
 }
 
 // OwnersSettings configure how OWNERS files are read.

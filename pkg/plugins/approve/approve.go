@@ -7,9 +7,12 @@
 package approve
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"maps"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/fresnel-ci/fresnel/pkg/event"
@@ -43,7 +46,7 @@ func init() {
 // request, a changed base, and the approved label added by hand.
 func onEvent(ctx context.Context, a *plugins.Agent) ([]string, error) {
 	ev, cfg := a.Event, settings(a)
-	if !relevant(ev, cfg) {
+	if !relevant(ev, cfg) && !voteArrived(a) {
 		return nil, nil
 	}
 	if _, err := roles(a); err != nil && ev.Kind != event.KindComment {
@@ -56,6 +59,16 @@ func onEvent(ctx context.Context, a *plugins.Agent) ([]string, error) {
 	}
 	_, did, err := evaluate(ctx, a, cfg)
 	return did, err
+}
+
+// voteArrived says whether ev is a new comment on an SCM whose approvals
+// are votes and whose comments cannot be listed (Gerrit): votes arrive as
+// comments, whatever their text.
+func voteArrived(a *plugins.Agent) bool {
+	_, votes := a.SCM.(providers.VoteReader)
+	_, lists := a.SCM.(providers.CommentEditor)
+	ev := a.Event
+	return votes && !lists && ev.Kind == event.KindComment && ev.Action == event.ActionCreated && ev.IsPullRequest() && !ev.Closed
 }
 
 // relevant says whether ev can change the decision.
@@ -101,25 +114,32 @@ func settings(a *plugins.Agent) triggers.ApproveSettings {
 	return s
 }
 
-// scm is what the plugin needs of the SCM.
+// scm is what the plugin needs of the SCM. comments is nil where the SCM
+// cannot list and edit comments (Gerrit): approvals are then its votes,
+// and the notification is posted only when the decision changes.
 type scm struct {
 	files     providers.ChangeLister
-	comments  providers.CommentEditor
 	commenter providers.Commenter
-	content   providers.ContentReader
+	content   repoowners.FileReader
+	comments  providers.CommentEditor
+	votes     providers.VoteReader
 }
 
 func roles(a *plugins.Agent) (scm, error) {
 	var s scm
-	var ok [4]bool
+	var ok [3]bool
 	s.files, ok[0] = a.SCM.(providers.ChangeLister)
-	s.comments, ok[1] = a.SCM.(providers.CommentEditor)
-	s.commenter, ok[2] = a.SCM.(providers.Commenter)
-	s.content, ok[3] = a.SCM.(providers.ContentReader)
-	for i, what := range []string{"list changed files", "list and edit comments", "comment", "read OWNERS files"} {
+	s.commenter, ok[1] = a.SCM.(providers.Commenter)
+	s.content, ok[2] = a.SCM.(repoowners.FileReader)
+	s.comments, _ = a.SCM.(providers.CommentEditor)
+	s.votes, _ = a.SCM.(providers.VoteReader)
+	for i, what := range []string{"list changed files", "comment", "read OWNERS files"} {
 		if !ok[i] {
 			return s, fmt.Errorf("approve: %s cannot %s", a.Event.Provider, what)
 		}
+	}
+	if s.comments == nil && s.votes == nil {
+		return s, fmt.Errorf("approve: %s can neither list comments nor read votes", a.Event.Provider)
 	}
 	return s, nil
 }
@@ -148,6 +168,16 @@ func evaluate(ctx context.Context, a *plugins.Agent, cfg triggers.ApproveSetting
 	if changed {
 		did = append(did, labelChange(st.approved()))
 	}
+	if s.comments == nil {
+		// Messages cannot be edited: one is posted when the decision changes.
+		if !changed {
+			return st, did, nil
+		}
+		if _, err := s.commenter.Comment(ctx, a.Target(), notification(st)); err != nil {
+			return st, did, fmt.Errorf("approve: post notification: %w", err)
+		}
+		return st, append(did, "posted approval notification"), nil
+	}
 	noted, err := notify(ctx, s.comments, s.commenter, a.Target(), comments, notification(st))
 	return st, append(did, noted...), err
 }
@@ -166,16 +196,24 @@ func decide(ctx context.Context, s scm, ev event.Event, cfg triggers.ApproveSett
 	if err != nil {
 		return state{}, nil, fmt.Errorf("approve: changed files: %w", err)
 	}
-	comments, err := s.comments.ListComments(ctx, event.Target{Repo: ev.Repo.FullName, Number: ev.Number})
-	if err != nil {
-		return state{}, nil, fmt.Errorf("approve: comments: %w", err)
+	target := event.Target{Repo: ev.Repo.FullName, Number: ev.Number}
+	var comments []event.Comment
+	if s.comments != nil {
+		if comments, err = s.comments.ListComments(ctx, target); err != nil {
+			return state{}, nil, fmt.Errorf("approve: comments: %w", err)
+		}
+		comments = withComment(comments, ev.Comment)
 	}
-	comments = withComment(comments, ev.Comment)
 	tree, err := repoowners.Load(ctx, s.content, ev, files)
 	if err != nil {
 		return state{}, nil, err
 	}
 	approvals := ReadApprovals(comments, cfg.LgtmActsAsApprove)
+	if s.votes != nil {
+		if approvals, err = withVotes(ctx, s.votes, target, cfg, approvals); err != nil {
+			return state{}, nil, err
+		}
+	}
 	d, err := owners.Decide(tree, owners.Request{
 		Files: files, Author: ev.Author, ApprovedBy: approvals.By,
 		RequireSelfApproval: cfg.RequireSelfApproval != nil && *cfg.RequireSelfApproval, Seed: int64(ev.Number),
@@ -212,4 +250,28 @@ func namesIssue(comments []event.Comment) bool {
 		}
 	}
 	return false
+}
+
+// Defaults of the vote that counts as an approval on SCMs that vote.
+const (
+	DefaultVoteLabel = "Code-Review"
+	DefaultVoteValue = 2
+)
+
+// withVotes adds to approvals everyone whose vote on the configured label
+// reaches the configured value (Code-Review +2 unless plugins.yaml says
+// otherwise), in name order.
+func withVotes(ctx context.Context, r providers.VoteReader, target event.Target, cfg triggers.ApproveSettings, approvals Approvals) (Approvals, error) {
+	label := cmp.Or(cfg.VoteLabel, DefaultVoteLabel)
+	least := cmp.Or(cfg.VoteValue, DefaultVoteValue)
+	votes, err := r.Votes(ctx, target, label)
+	if err != nil {
+		return approvals, fmt.Errorf("approve: votes: %w", err)
+	}
+	for _, login := range slices.Sorted(maps.Keys(votes)) {
+		if votes[login] >= least {
+			approvals.By = withLogin(approvals.By, login)
+		}
+	}
+	return approvals, nil
 }

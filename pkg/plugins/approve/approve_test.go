@@ -447,3 +447,77 @@ func BenchmarkApproveWarm(b *testing.B) {
 	}
 	b.ReportMetric(float64(calls)/float64(b.N), "scm-calls/op")
 }
+
+// votingSCM is an SCM like Gerrit: votes and hashtags, comments that
+// cannot be listed or edited, files read one by one.
+type votingSCM struct {
+	pluginstest.Bare
+	review *pluginstest.ReviewSCM
+	votes  map[string]int
+	label  string
+}
+
+func (v *votingSCM) ChangedFiles(ctx context.Context, ev event.Event) ([]string, error) {
+	return v.review.ChangedFiles(ctx, ev)
+}
+
+func (v *votingSCM) ReadFile(ctx context.Context, repo, path, ref string) ([]byte, error) {
+	return v.review.ReadFile(ctx, repo, path, ref)
+}
+
+func (v *votingSCM) Labels(ctx context.Context, t event.Target) ([]string, error) {
+	return v.review.Labels(ctx, t)
+}
+
+func (v *votingSCM) AddLabel(ctx context.Context, t event.Target, l string) error {
+	return v.review.AddLabel(ctx, t, l)
+}
+
+func (v *votingSCM) RemoveLabel(ctx context.Context, t event.Target, l string) error {
+	return v.review.RemoveLabel(ctx, t, l)
+}
+
+func (v *votingSCM) Votes(_ context.Context, _ event.Target, label string) (map[string]int, error) {
+	v.label = label
+	return v.votes, nil
+}
+
+func TestApproveByVotes(t *testing.T) {
+	review := newSCM("api/handler.go", "web/index.html")
+	s := &votingSCM{Bare: pluginstest.Bare{Commenter: review, StatusReporter: review.SCM, TrustChecker: review, PullRequestReader: review}, review: review}
+	voteComment := pluginstest.CommentEvent("carol", "alice", "")
+	voteComment.BaseSHA = baseSHA
+	tests := []struct {
+		name         string
+		cfg          triggers.ApproveSettings
+		votes        map[string]int
+		wantLabel    string
+		wantApproved bool
+		wantNotes    int
+	}{
+		{name: "one +2 is not enough", votes: map[string]int{"alice": 2, "bob": 1}, wantLabel: "Code-Review", wantNotes: 0},
+		{name: "both directories +2", votes: map[string]int{"alice": 2, "bob": 2}, wantLabel: "Code-Review", wantApproved: true, wantNotes: 1},
+		{name: "same again: no second notification", votes: map[string]int{"alice": 2, "bob": 2}, wantLabel: "Code-Review", wantApproved: true, wantNotes: 1},
+		{name: "configured label and value", cfg: triggers.ApproveSettings{VoteLabel: "Owners-Approval", VoteValue: 1},
+			votes: map[string]int{"alice": 1}, wantLabel: "Owners-Approval", wantNotes: 2},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s.votes = tc.votes
+			for _, r := range runner(tc.cfg).Handle(context.Background(), s, voteComment) {
+				if r.Error != "" {
+					t.Fatalf("approve failed: %s", r.Error)
+				}
+			}
+			if s.label != tc.wantLabel {
+				t.Errorf("read votes on %q, want %q", s.label, tc.wantLabel)
+			}
+			if got := slices.Contains(review.State().Labels, Label); got != tc.wantApproved {
+				t.Errorf("approved = %v, want %v", got, tc.wantApproved)
+			}
+			if got := len(notifications(review)); got != tc.wantNotes {
+				t.Errorf("%d notifications so far, want %d (one per change of the decision)", got, tc.wantNotes)
+			}
+		})
+	}
+}

@@ -19,11 +19,18 @@ import (
 // commit's OWNERS files once between them.
 var loader = owners.NewLoader(owners.LoaderOptions{})
 
+// FileReader reads a file of a repository at a commit: what
+// providers.ContentReader offers, and all that Gerrit, which cannot list
+// directories, offers.
+type FileReader interface {
+	ReadFile(ctx context.Context, repo, path, ref string) ([]byte, error)
+}
+
 // Load returns the OWNERS files that decide files, read at ev's base
 // commit (cached by instance, repository and commit). Without a base
 // commit (an SCM that does not say) the base branch is read, uncached,
 // since a branch moves.
-func Load(ctx context.Context, r providers.ContentReader, ev event.Event, files []string) (*owners.Tree, error) {
+func Load(ctx context.Context, r FileReader, ev event.Event, files []string) (*owners.Tree, error) {
 	at := contentAt{reader: r, repo: ev.Repo.FullName, ref: ev.BaseSHA}
 	l, key := loader, ev.Instance+"/"+ev.Repo.FullName+"@"+ev.BaseSHA
 	if ev.BaseSHA == "" {
@@ -41,7 +48,7 @@ func Load(ctx context.Context, r providers.ContentReader, ev event.Event, files 
 
 // contentAt reads one commit of one repository for the owners loader.
 type contentAt struct {
-	reader    providers.ContentReader
+	reader    FileReader
 	repo, ref string
 }
 
