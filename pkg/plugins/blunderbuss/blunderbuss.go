@@ -92,7 +92,7 @@ func count(cfg triggers.BlunderbussConfig) int {
 
 func ownersOf(ctx context.Context, a *plugins.Agent, ev event.Event) (*owners.Tree, []string, error) {
 	lister, ok := a.SCM.(providers.ChangeLister)
-	reader, ok2 := a.SCM.(providers.ContentReader)
+	reader, ok2 := a.SCM.(repoowners.FileReader)
 	if !ok || !ok2 {
 		return nil, nil, fmt.Errorf("blunderbuss: %s cannot list changed files or read OWNERS files", ev.Provider)
 	}
