@@ -216,6 +216,8 @@ func TestExplainBadInput(t *testing.T) {
 		{name: "missing changed files", args: githubArgs("--event", "pull_request", "--payload", opened, "--changed-files", ex+"nope.txt"), wantStderr: "changed files " + ex + "nope.txt"},
 		{name: "command without its pull request", args: githubArgs("--event", "issue_comment", "--payload", ex+"github/issue_comment-retest.json"), wantStderr: "pass --pull-request FILE"},
 		{name: "pull request of another number", args: githubArgs("--event", "issue_comment", "--payload", ex+"github/issue_comment-retest.json", "--pull-request", ex+"github/pulls-18.json"), wantStderr: "is #18, the comment is on #17"},
+		{name: "statuses that are not a combined status", args: githubArgs("--event", "issue_comment", "--payload", ex+"github/issue_comment-retest.json", "--pull-request", ex+"github/pulls-17.json", "--statuses", ex+"changed-markdown.txt"), wantStderr: "statuses " + ex + "changed-markdown.txt"},
+		{name: "missing statuses", args: githubArgs("--event", "issue_comment", "--payload", ex+"github/issue_comment-retest.json", "--pull-request", ex+"github/pulls-17.json", "--statuses", ex+"nope.json"), wantStderr: "statuses " + ex + "nope.json"},
 		{name: "pull request that is not one", args: githubArgs("--event", "issue_comment", "--payload", ex+"github/issue_comment-retest.json", "--pull-request", ex+"changed-markdown.txt"), wantStderr: "pull request " + ex + "changed-markdown.txt"},
 	}
 	for _, tc := range tests {
