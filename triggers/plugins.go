@@ -196,7 +196,7 @@ func (r *pluginsReader) enableMap(n *yaml.Node, raw json.RawMessage) {
 func (r *pluginsReader) orgPlugins(scope string, n *yaml.Node) {
 	switch n.Kind {
 	case yaml.SequenceNode:
-		r.names(scope, n, true)
+		r.names(scope+" plugins", n, true)
 		return
 	case yaml.MappingNode:
 	default:

@@ -97,14 +97,19 @@ func TestCheckConfig(t *testing.T) {
 			"configuration rejected: 2 errors, 0 warnings",
 		}},
 		{name: "good plugins.yaml and job-config directory", args: []string{"--config", "testdata/explain/config.yaml", "--job-config", "testdata/explain/jobs", "--plugins", "testdata/explain/plugins.yaml"}, code: 0, want: []string{
-			`testdata/explain/plugins.yaml:3: warning: lumen-labs plugins: plugin "approve" is a Prow plugin fresnel does not implement; it is ignored`,
-			"configuration valid: 9 presubmits, 4 postsubmits, 1 periodic in 3 repos; 0 errors, 1 warning",
+			"configuration valid: 9 presubmits, 4 postsubmits, 1 periodic in 3 repos; 0 errors, 0 warnings",
 		}},
 		{name: "plugins.yaml warnings", args: []string{"--config", cc + "valid.yaml", "--plugins", cc + "plugins-warnings.yaml"}, code: 0, want: []string{
 			cc + `plugins-warnings.yaml:1: warning: no plugins: map: fresnel runs the trigger plugin (jobs, /test, /retest) for every repo; add one to choose where it runs`,
 			cc + `plugins-warnings.yaml:4: warning: triggers: field "trigger_github_workflows" is not read by fresnel; it is ignored`,
 			cc + `plugins-warnings.yaml:5: warning: section "slack" is not read by fresnel (a plugin it does not implement, or a misspelling); it is ignored`,
-			"configuration valid: 1 presubmit, 1 postsubmit, 1 periodic in 1 repo; 0 errors, 3 warnings",
+			cc + `plugins-warnings.yaml:9: warning: acme plugins: plugin "cat" is a Prow plugin fresnel does not implement; it is ignored`,
+			cc + `plugins-warnings.yaml:10: warning: acme plugins: unknown plugin "trigerr" (a misspelling?); it is ignored`,
+			"configuration valid: 1 presubmit, 1 postsubmit, 1 periodic in 1 repo; 0 errors, 4 warnings",
+		}},
+		{name: "plugins.yaml without a plugins: map", args: []string{"--config", cc + "valid.yaml", "--plugins", cc + "plugins-no-map.yaml"}, code: 0, want: []string{
+			cc + `plugins-no-map.yaml:1: warning: no plugins: map: fresnel runs the trigger plugin (jobs, /test, /retest) for every repo; add one to choose where it runs`,
+			"configuration valid: 1 presubmit, 1 postsubmit, 1 periodic in 1 repo; 0 errors, 1 warning",
 		}},
 		{name: "plugins.yaml with a wrong type", args: []string{"--config", cc + "valid.yaml", "--plugins", cc + "plugins-type.yaml"}, code: 1, want: []string{
 			cc + `plugins-type.yaml:4: error: triggers: only_org_members: want bool, not string`,
