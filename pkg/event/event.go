@@ -28,6 +28,9 @@ const (
 	KindPush        Kind = "push"
 	KindComment     Kind = "comment"
 	KindPing        Kind = "ping"
+	// KindReview is a review of a pull request, submitted or dismissed:
+	// Comment holds its body and reviewer, Review its state.
+	KindReview Kind = "review"
 )
 
 // Action refines a Kind: what happened to the pull request or comment.
@@ -47,6 +50,15 @@ const (
 	ActionConvertToDraft Action = "converted_to_draft"
 	ActionCreated        Action = "created"
 	ActionDeleted        Action = "deleted"
+	ActionSubmitted      Action = "submitted"
+	ActionDismissed      Action = "dismissed"
+)
+
+// Review states, as GitHub names them.
+const (
+	ReviewApproved         = "approved"
+	ReviewChangesRequested = "changes_requested"
+	ReviewCommented        = "commented"
 )
 
 // Repo identifies a repository on one provider instance.
@@ -117,6 +129,10 @@ type Event struct {
 	// PreviousBaseRef is the base branch an edited pull request had
 	// before the edit, when the edit changed it.
 	PreviousBaseRef string `json:"previousBaseRef,omitempty"`
+
+	// Review is a review event's state: approved, changes_requested,
+	// commented.
+	Review string `json:"review,omitempty"`
 
 	Labels  []string `json:"labels,omitempty"`
 	Label   string   `json:"label,omitempty"`

@@ -156,7 +156,14 @@ func (r Refusal) Error() string { return r.Reason }
 func Refuse(format string, args ...any) error { return Refusal{Reason: fmt.Sprintf(format, args...)} }
 
 // isCommandEvent reports whether ev can carry commands: a new comment on
-// a pull request. Edited comments never run commands twice.
+// a pull request, or a submitted review's body. Edited comments never run
+// commands twice.
 func isCommandEvent(ev event.Event) bool {
-	return ev.Kind == event.KindComment && ev.Action == event.ActionCreated && ev.Comment != nil
+	switch {
+	case ev.Comment == nil:
+		return false
+	case ev.Kind == event.KindComment:
+		return ev.Action == event.ActionCreated
+	}
+	return ev.Kind == event.KindReview && ev.Action == event.ActionSubmitted
 }

@@ -17,6 +17,7 @@ var handledEvents = map[string]bool{
 	"push":          true,
 	"issue_comment": true,
 	"ping":          true,
+	reviewEvent:     true,
 }
 
 // Parse turns a verified delivery into an event.
@@ -31,6 +32,11 @@ func (p *Provider) Parse(ctx context.Context, r *http.Request, body []byte) (eve
 	delivery := r.Header.Get("X-GitHub-Delivery")
 	if delivery == "" {
 		return event.Event{}, providers.BadPayload("missing X-GitHub-Delivery header")
+	}
+	if name == reviewEvent {
+		ev, err := parseReview(body)
+		ev.Provider, ev.Delivery = Kind, delivery
+		return ev, err
 	}
 	hook, err := scmhook.Parse(ctx, p.hooks, r, body)
 	if err != nil {

@@ -106,6 +106,9 @@ func settings(a *plugins.Agent) (triggers.LgtmSettings, bool) {
 // by someone who may not add it.
 func onEvent(ctx context.Context, a *plugins.Agent) ([]string, error) {
 	ev := a.Event
+	if ev.Kind == event.KindReview && ev.Action == event.ActionSubmitted {
+		return onReview(ctx, a)
+	}
 	if ev.Kind != event.KindPullRequest {
 		return nil, nil
 	}
@@ -116,6 +119,28 @@ func onEvent(ctx context.Context, a *plugins.Agent) ([]string, error) {
 		return checkHandAdded(ctx, a)
 	}
 	return nil, nil
+}
+
+// onReview makes an approving review an /lgtm and a review requesting
+// changes an /lgtm cancel, where review_acts_as_lgtm says so.
+func onReview(ctx context.Context, a *plugins.Agent) ([]string, error) {
+	if s, _ := settings(a); !s.ReviewActsAsLgtm {
+		return nil, nil
+	}
+	var did string
+	var err error
+	switch a.Event.Review {
+	case event.ReviewApproved:
+		did, err = run(ctx, a, plugins.Invocation{Match: []string{"", "", ""}})
+	case event.ReviewChangesRequested:
+		did, err = cancel(ctx, a, plugins.Invocation{})
+	default:
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return []string{did + " (review)"}, nil
 }
 
 func removeOnPush(ctx context.Context, a *plugins.Agent) ([]string, error) {

@@ -103,3 +103,41 @@ func TestLgtmReadsTheAuthor(t *testing.T) {
 		t.Errorf("outcomes (-want +got):\n%s", diff)
 	}
 }
+
+func TestReviewActsAsLgtm(t *testing.T) {
+	cases := []struct {
+		name       string
+		acts       bool
+		reviewer   string
+		state      string
+		body       string
+		labels     []string
+		want       []string
+		wantLabels []string
+	}{
+		{name: "approval adds lgtm", acts: true, reviewer: "rev", state: event.ReviewApproved, want: []string{"added lgtm (review)"}, wantLabels: []string{"lgtm"}},
+		{name: "changes requested remove it", acts: true, reviewer: "rev", state: event.ReviewChangesRequested, labels: []string{"lgtm"}, want: []string{"removed lgtm (review)"}},
+		{name: "a comment review changes nothing", acts: true, reviewer: "rev", state: event.ReviewCommented, labels: []string{"lgtm"}, wantLabels: []string{"lgtm"}},
+		{name: "a stranger's approval is refused", acts: true, reviewer: "eve", state: event.ReviewApproved,
+			want: []string{"error: only collaborators and members of acme may LGTM a pull request."}},
+		{name: "without the setting, reviews are reviews", reviewer: "rev", state: event.ReviewApproved},
+		{name: "a review's body is a comment", reviewer: "rev", state: event.ReviewCommented, body: "/lgtm", want: []string{"added lgtm"}, wantLabels: []string{"lgtm"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			scm := pluginstest.New(tc.labels...)
+			scm.Collaborators = []string{"rev"}
+			file := pluginstest.Enable("lgtm")
+			file.Lgtm = []triggers.LgtmSettings{{Repos: []string{"acme"}, ReviewActsAsLgtm: tc.acts}}
+			ev := pluginstest.CommentEvent("alice", tc.reviewer, tc.body)
+			ev.Kind, ev.Action, ev.Review = event.KindReview, event.ActionSubmitted, tc.state
+			got := pluginstest.Outcomes(pluginstest.Run(scm, ev, file, nil))
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("outcomes (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff(tc.wantLabels, scm.State().Labels, cmpopts.EquateEmpty()); diff != "" {
+				t.Errorf("labels (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
