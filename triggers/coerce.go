@@ -63,10 +63,19 @@ func coerceMap(m map[string]any, t reflect.Type) {
 	}
 }
 
+var selfDecoding sync.Map // reflect.Type -> bool
+
+// decodesItself reports whether t, or a pointer to it, decodes its own
+// JSON or text; remembered per type, as the loader asks for every value.
 func decodesItself(t reflect.Type) bool {
+	if known, ok := selfDecoding.Load(t); ok {
+		return known.(bool)
+	}
 	p := reflect.PointerTo(t)
-	return t.Implements(jsonUnmarshaler) || p.Implements(jsonUnmarshaler) ||
+	self := t.Implements(jsonUnmarshaler) || p.Implements(jsonUnmarshaler) ||
 		t.Implements(textUnmarshaler) || p.Implements(textUnmarshaler)
+	selfDecoding.Store(t, self)
+	return self
 }
 
 // scalarString formats a number or boolean as sigs.k8s.io/yaml does;

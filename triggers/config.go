@@ -87,7 +87,7 @@ type Job struct {
 	skips    *regexp.Regexp `json:"-"`
 	changed  *regexp.Regexp `json:"-"`
 	onlySkip *regexp.Regexp `json:"-"`
-	trigger  *regexp.Regexp `json:"-"`
+	trigger  commandMatcher `json:"-"`
 	run      *pipelinev1.PipelineRunSpec
 	// unrunnable marks a job another agent runs (Jenkins, say) that has
 	// no Tekton run definition: it loads with a warning and is left out.

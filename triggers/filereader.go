@@ -3,7 +3,6 @@ package triggers
 import (
 	"fmt"
 	"os"
-	"sort"
 
 	"go.yaml.in/yaml/v3"
 	sigsyaml "sigs.k8s.io/yaml"
@@ -80,20 +79,20 @@ func readData(data []byte, source string, rs regexps) *fileReader {
 // readSection reads the presubmits, postsubmits or periodics of a file.
 func (f *fileReader) readSection(root *yaml.Node, t JobType, size int) {
 	_, node := child(root, sectionKey(t))
-	if node == nil {
+	if node == nil || isNull(node) {
 		return
 	}
 	f.checkDuplicateKeys(duplicateKeys(node))
-	value, err := nodeValue(node, size)
-	if err != nil {
-		f.problem(node.Line, SeverityError, "%s: %v", sectionKey(t), err)
-		return
-	}
 	if t == Periodic {
-		f.readList(t, "", value, node)
+		f.readList(t, "", node, size)
 		return
 	}
-	f.readRepos(t, value, node)
+	f.readRepos(t, node, size)
+}
+
+// isNull reports an empty or null value (presubmits: with nothing after).
+func isNull(n *yaml.Node) bool {
+	return n.Kind == yaml.ScalarNode && n.Style == 0 && plainValue(n.Value) == nil
 }
 
 // syntaxError reports a document that is not YAML. The two parsers place
@@ -118,33 +117,52 @@ func (f *fileReader) checkDuplicateKeys(dups []duplicateKey) {
 
 // readRepos reads a presubmits or postsubmits section: a map from repo to
 // a list of jobs.
-func (f *fileReader) readRepos(t JobType, value any, node *yaml.Node) {
-	if value == nil {
-		return
-	}
-	repos, ok := value.(map[string]any)
-	if !ok {
+func (f *fileReader) readRepos(t JobType, node *yaml.Node, size int) {
+	if node.Kind != yaml.MappingNode {
 		f.problem(lineOf(node, ""), SeverityError, "%s must map org/repo to a list of jobs", sectionKey(t))
 		return
 	}
-	names := make([]string, 0, len(repos))
-	for repo := range repos {
-		names = append(names, repo)
-	}
-	sort.Strings(names)
-	for _, repo := range names {
-		_, repoNode := child(node, repo)
-		f.readList(t, repo, repos[repo], repoNode)
+	for _, repo := range mappingKeys(node) {
+		_, list := child(node, repo)
+		if list != nil && !isNull(list) {
+			f.readList(t, repo, list, size)
+		}
 	}
 }
 
-// readList reads a list of jobs: one repo's, or the periodics.
-func (f *fileReader) readList(t JobType, repo string, value any, node *yaml.Node) {
-	if value == nil {
-		return
+// mappingKeys lists the keys of a mapping, merged ones included, each
+// once, in the order they are written.
+func mappingKeys(n *yaml.Node) []string {
+	var keys []string
+	seen := map[string]bool{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k := n.Content[i]
+		if k.Value == "<<" && k.Style == 0 {
+			for _, m := range mergeSources(n.Content[i+1]) {
+				if m = resolve(m); m != nil && m.Kind == yaml.MappingNode {
+					keys = appendNew(keys, seen, mappingKeys(m)...)
+				}
+			}
+			continue
+		}
+		keys = appendNew(keys, seen, k.Value)
 	}
-	list, ok := value.([]any)
-	if !ok {
+	return keys
+}
+
+func appendNew(keys []string, seen map[string]bool, more ...string) []string {
+	for _, k := range more {
+		if !seen[k] {
+			seen[k] = true
+			keys = append(keys, k)
+		}
+	}
+	return keys
+}
+
+// readList reads a list of jobs: one repo's, or the periodics.
+func (f *fileReader) readList(t JobType, repo string, node *yaml.Node, size int) {
+	if node.Kind != yaml.SequenceNode {
 		where := sectionKey(t)
 		if repo != "" {
 			where += " of " + repo
@@ -152,24 +170,24 @@ func (f *fileReader) readList(t JobType, repo string, value any, node *yaml.Node
 		f.problem(lineOf(node, ""), SeverityError, "%s must be a list of jobs", where)
 		return
 	}
-	for i, v := range list {
-		f.readJob(t, repo, v, item(node, i))
+	for i := range node.Content {
+		f.readJob(t, repo, item(node, i), size)
 	}
 }
 
 // readJob decodes, completes and checks one job. A job with an unknown
 // field is still checked, so that one run reports all its problems.
-func (f *fileReader) readJob(t JobType, repo string, value any, node *yaml.Node) {
-	j, found := decodeJob(value)
+func (f *fileReader) readJob(t JobType, repo string, node *yaml.Node, size int) {
+	j, found := decodeJob(node, size)
 	if j == nil {
-		name, _ := nameOf(value)
 		for _, fd := range found {
-			f.report(node, describe(t, name, repo), fd)
+			f.report(node, describe(t, nameOf(node), repo), fd)
 		}
 		return
 	}
 	j.Type, j.Repo, j.Source, j.Line = t, repo, f.source, lineOf(node, "")
-	_, j.alwaysRunSet = value.(map[string]any)["always_run"]
+	k, _ := child(node, "always_run")
+	j.alwaysRunSet = k != nil
 	found = append(append(found, j.finish(f.regexps)...), j.lint()...)
 	failed := false
 	for _, fd := range found {
@@ -181,6 +199,9 @@ func (f *fileReader) readJob(t JobType, repo string, value any, node *yaml.Node)
 
 func (f *fileReader) report(node *yaml.Node, job string, fd finding) {
 	line := lineOf(node, fd.field)
+	if fd.line > 0 {
+		line = fd.line
+	}
 	if fd.key != "" {
 		if kl := keyLine(node, fd.key); kl > 0 {
 			line = kl

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io/fs"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"strings"
 
@@ -80,7 +79,7 @@ func yamlFiles(dir string) ([]string, error) {
 // applyPresubmitDefaults sets trigger and rerun_command as Prow does.
 func (j *Job) applyPresubmitDefaults() {
 	if j.Trigger == "" {
-		j.Trigger = fmt.Sprintf(`(?m)^/test( | .* )%s,?($|\s.*)`, regexp.QuoteMeta(j.Name))
+		j.Trigger = defaultTrigger(j.Name)
 	}
 	if j.RerunCommand == "" {
 		j.RerunCommand = "/test " + j.Name

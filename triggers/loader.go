@@ -9,7 +9,10 @@ import (
 	"reflect"
 	"regexp"
 	"runtime"
+
 	"sort"
+
+	"go.yaml.in/yaml/v3"
 )
 
 // loader merges the files a load reads into one Config and collects every
@@ -154,42 +157,32 @@ func (l *loader) finish() (*Config, Problems) {
 
 var jobType = reflect.TypeFor[Job]()
 
-// decodeJob decodes one job strictly: each unknown field is an error. The
-// job is decoded again without them, so its other fields are still
-// checked; any other decoding error returns no job.
-func decodeJob(value any) (*Job, []finding) {
-	m, ok := value.(map[string]any)
-	if !ok {
+// decodeJob decodes one job strictly: each unknown field is an error, on
+// its line. The job is decoded without them, so its other fields are
+// still checked; any other decoding error returns no job.
+func decodeJob(node *yaml.Node, size int) (*Job, []finding) {
+	if node == nil || node.Kind != yaml.MappingNode {
 		return nil, []finding{{severity: SeverityError, msg: "a job must be a mapping"}}
 	}
-	coerce(m, jobType)
-	var unknown []finding
-	removed := map[string]bool{}
-	for {
-		raw, err := json.Marshal(m)
-		if err != nil {
-			return nil, append(unknown, finding{severity: SeverityError, msg: err.Error()})
-		}
-		j, err := decodeJSON(raw, true)
-		if err == nil {
-			return j, unknown
-		}
-		bad := decodeFinding(err)
-		if bad.key == "" {
-			return nil, append(unknown, *bad)
-		}
-		if removed[bad.key] || !removeKey(m, bad.key) {
-			// The same name again (a second occurrence, or the removed
-			// one was valid where it was): stop, and decode leniently.
-			j, err := decodeJSON(raw, false)
-			if err != nil {
-				j = nil
-			}
-			return j, append(unknown, *bad)
-		}
-		removed[bad.key] = true
-		unknown = append(unknown, *bad)
+	w := newJSONWriter(size)
+	if err := w.write(node, jobType); err != nil {
+		return nil, append(w.unknown, finding{severity: SeverityError, msg: err.Error()})
 	}
+	j, err := decodeJSON(w.buf, true)
+	if err == nil {
+		return j, w.unknown
+	}
+	bad := decodeFinding(err)
+	if bad.key == "" {
+		return nil, append(w.unknown, *bad)
+	}
+	// An unknown field the writer did not see (inside a merged mapping):
+	// reported by name, and the job decoded without it.
+	j, err = decodeJSON(w.buf, false)
+	if err != nil {
+		j = nil
+	}
+	return j, append(w.unknown, *bad)
 }
 
 // removeKey deletes the first key named key in the order the JSON decoder
@@ -252,10 +245,13 @@ func decodeFinding(err error) *finding {
 	return f
 }
 
-func nameOf(value any) (string, bool) {
-	m, _ := value.(map[string]any)
-	name, ok := m["name"].(string)
-	return name, ok
+// nameOf returns a job's name as written, for messages about a job that
+// could not be decoded.
+func nameOf(node *yaml.Node) string {
+	if _, v := child(node, "name"); v != nil && v.Kind == yaml.ScalarNode {
+		return v.Value
+	}
+	return ""
 }
 
 // describe names a job in messages: presubmit "unit" of org/repo.

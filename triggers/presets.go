@@ -79,7 +79,7 @@ func (j *Job) applyPresets(presets []Preset) error {
 	if len(matching) == 0 || j.Spec == nil {
 		return nil
 	}
-	spec := j.Spec.DeepCopy()
+	spec := withRoomFor(j.Spec, matching)
 	for _, p := range matching {
 		if err := p.mergeInto(spec); err != nil {
 			return fmt.Errorf("preset at %s:%d: %w", p.source, p.line, err)
@@ -91,6 +91,26 @@ func (j *Job) applyPresets(presets []Preset) error {
 	}
 	j.Spec, j.run = spec, run
 	return nil
+}
+
+// withRoomFor copies the parts of spec the presets add to, each with room
+// for exactly what they add: the decoded spec is left as it is, and the
+// merged one neither shares its lists nor keeps spare capacity (a large
+// configuration has thousands of pod-spec jobs with presets).
+func withRoomFor(spec *corev1.PodSpec, presets []Preset) *corev1.PodSpec {
+	var volumes, env, mounts int
+	for _, p := range presets {
+		volumes, env, mounts = volumes+len(p.Volumes), env+len(p.Env), mounts+len(p.VolumeMounts)
+	}
+	out := *spec
+	out.Volumes = slices.Grow(slices.Clip(spec.Volumes), volumes)
+	out.Containers = slices.Clone(spec.Containers)
+	for i := range out.Containers {
+		c := &out.Containers[i]
+		c.Env = slices.Grow(slices.Clip(c.Env), env)
+		c.VolumeMounts = slices.Grow(slices.Clip(c.VolumeMounts), mounts)
+	}
+	return &out
 }
 
 func (p Preset) matches(labels map[string]string) bool {

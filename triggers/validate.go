@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/robfig/cron/v3"
 	"github.com/tektoncd/pipeline/pkg/apis/pipeline/v1beta1"
@@ -14,11 +15,13 @@ import (
 
 // finding is a problem with one job. field is the dotted path of the field
 // it is about ("" for the job as a whole); key, when set, is a field name
-// to look for anywhere in the job (an unknown field).
+// to look for anywhere in the job (an unknown field); line, when set, is
+// the line itself.
 type finding struct {
 	severity Severity
 	field    string
 	key      string
+	line     int
 	msg      string
 }
 
@@ -66,6 +69,18 @@ func (fs *findings) compileList(rs regexps, field string, exprs []string) *regex
 	return fs.compile(rs, field, strings.Join(exprs, "|"))
 }
 
+// trigger compiles a job's trigger. Prow's default one is matched without
+// a regular expression (see testCommand).
+func (fs *findings) trigger(rs regexps, j *Job) commandMatcher {
+	if j.Trigger == defaultTrigger(j.Name) && utf8.ValidString(j.Name) {
+		return testCommand{name: j.Name}
+	}
+	if re := fs.compile(rs, "trigger", j.Trigger); re != nil {
+		return re
+	}
+	return nil
+}
+
 // finish applies Prow's defaults, compiles every regular expression,
 // checks the schedule and converts the run definition. It returns the
 // errors it finds. Expressions are compiled through rs.
@@ -83,7 +98,7 @@ func (j *Job) finish(rs regexps) []finding {
 	}
 	if j.Type == Presubmit {
 		j.applyPresubmitDefaults()
-		j.trigger = fs.compile(rs, "trigger", j.Trigger)
+		j.trigger = fs.trigger(rs, j)
 	}
 	if j.Type != Periodic && j.Context == "" {
 		j.Context = j.Name
