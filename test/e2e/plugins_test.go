@@ -74,6 +74,8 @@ type pluginsFlow struct {
 	comment func(author, text string) delivery
 	// forged, when set, is a label event of a stranger adding lgtm.
 	forged func() delivery
+	// review, when set, is a review of user in state (approved, ...).
+	review func(user, state string) delivery
 }
 
 func checkPlugins(t *testing.T, ns string, f *harness.Fresnel, fl pluginsFlow) {
@@ -103,6 +105,9 @@ func checkPlugins(t *testing.T, ns string, f *harness.Fresnel, fl pluginsFlow) {
 		}
 	}
 	wantComments := []string{"@" + fl.author + ": `/lgtm`: you cannot LGTM your own pull request."}
+	if fl.review != nil {
+		checkReviews(t, f, fl)
+	}
 	if fl.forged != nil {
 		wantComments = append(wantComments, checkForged(t, f, fl)...)
 	}
@@ -114,6 +119,27 @@ func checkPlugins(t *testing.T, ns string, f *harness.Fresnel, fl pluginsFlow) {
 	}
 	if !slices.Equal(comments, wantComments) {
 		t.Errorf("comments at the SCM:\n%q\nwant\n%q", comments, wantComments)
+	}
+}
+
+// checkReviews: with review_acts_as_lgtm, requesting changes removes the
+// lgtm and approving adds it back.
+func checkReviews(t *testing.T, f *harness.Fresnel, fl pluginsFlow) {
+	steps := []struct {
+		state      string
+		want       []string
+		wantLabels []string
+	}{
+		{state: "changes_requested", want: []string{"removed lgtm (review)"}},
+		{state: "approved", want: []string{"added lgtm (review)"}, wantLabels: []string{"lgtm"}},
+	}
+	for _, s := range steps {
+		if got := sendPlugins(t, f, fl.review("bob", s.state)); !slices.Equal(got, s.want) {
+			t.Errorf("review %s: plugins = %q, want %q", s.state, got, s.want)
+		}
+		if labels := fl.fake.Labels(fl.repo, 7); !slices.Equal(labels, s.wantLabels) {
+			t.Errorf("after review %s: labels = %q, want %q", s.state, labels, s.wantLabels)
+		}
 	}
 }
 
@@ -156,7 +182,7 @@ func TestPluginsGitHub(t *testing.T) {
 	gh.GitHubPullRequest(repo, 7, headSHA, "main", []string{"main.go"})
 	settings := strings.Replace(githubSettings(ns, gh.URL), "  config: config.yaml\n", "  config: config.yaml\n  plugins: plugins.yaml\n", 1)
 	f := startFresnelFiles(t, stack.Kubeconfig, settings, map[string]string{
-		"config.yaml": fmt.Sprintf(pluginsJobs, repo), "plugins.yaml": pluginsYAML,
+		"config.yaml": fmt.Sprintf(pluginsJobs, repo), "plugins.yaml": pluginsYAML + "lgtm:\n- repos: [acme]\n  review_acts_as_lgtm: true\n",
 		"github-hmac": string(githubSecret), "github-token": "ghp_e2e",
 	})
 	path := harness.HookPath("github", "public")
@@ -172,7 +198,26 @@ func TestPluginsGitHub(t *testing.T) {
 			body := gitHubLabeled(t, opened, "lgtm", "mallory")
 			return delivery{path, harness.GitHubHeader("pull_request", "plugins-forged", githubSecret, body), body}
 		},
+		review: func(user, state string) delivery {
+			body := gitHubReview(t, opened, user, state)
+			return delivery{path, harness.GitHubHeader("pull_request_review", nextDelivery(), githubSecret, body), body}
+		},
 	})
+}
+
+// gitHubReview is user's pull_request_review of the pull request opened.
+func gitHubReview(t *testing.T, opened []byte, user, state string) []byte {
+	var m map[string]any
+	if err := json.Unmarshal(opened, &m); err != nil {
+		t.Fatal(err)
+	}
+	m["action"], m["sender"] = "submitted", map[string]any{"login": user, "id": 5}
+	m["review"] = map[string]any{"id": 80, "body": "", "state": state, "commit_id": headSHA, "user": map[string]any{"login": user, "id": 5}}
+	body, err := json.Marshal(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return body
 }
 
 // gitHubLabeled turns a pull_request delivery into sender's "labeled" one.
