@@ -521,3 +521,50 @@ func TestApproveByVotes(t *testing.T) {
 		})
 	}
 }
+
+// statusSCM is an SCM like Bitbucket: comments that can be listed and
+// edited, files, but no labels; label state is a commit status.
+type statusSCM struct {
+	pluginstest.Bare
+	review *pluginstest.ReviewSCM
+}
+
+func (s *statusSCM) ChangedFiles(ctx context.Context, ev event.Event) ([]string, error) {
+	return s.review.ChangedFiles(ctx, ev)
+}
+
+func (s *statusSCM) ReadFile(ctx context.Context, repo, path, ref string) ([]byte, error) {
+	return s.review.ReadFile(ctx, repo, path, ref)
+}
+
+func (s *statusSCM) ListComments(ctx context.Context, t event.Target) ([]event.Comment, error) {
+	return s.review.ListComments(ctx, t)
+}
+
+func (s *statusSCM) EditComment(ctx context.Context, t event.Target, id, body string) error {
+	return s.review.EditComment(ctx, t, id, body)
+}
+
+func (s *statusSCM) DeleteComment(ctx context.Context, t event.Target, id string) error {
+	return s.review.DeleteComment(ctx, t, id)
+}
+
+func TestApproveAsStatusWithoutLabels(t *testing.T) {
+	review := newSCM("api/handler.go")
+	s := &statusSCM{Bare: pluginstest.Bare{Commenter: review, StatusReporter: review.SCM, TrustChecker: review, PullRequestReader: review}, review: review}
+	r := runner(triggers.ApproveSettings{})
+	r.Handle(context.Background(), s, comment(review, "carol", "alice", "/approve"))
+	r.Handle(context.Background(), s, comment(review, "carol", "alice", "/approve cancel"))
+	var states []string
+	for _, st := range review.State().Statuses {
+		if st.Context == Label {
+			states = append(states, string(st.State))
+		}
+	}
+	if !slices.Equal(states, []string{"success", "failure"}) {
+		t.Errorf("approved statuses %v, want success then failure", states)
+	}
+	if n := len(notifications(review)); n != 1 {
+		t.Errorf("%d notifications, want one edited in place", n)
+	}
+}
