@@ -428,3 +428,40 @@ postsubmits:
 		t.Errorf("%d launches, %d membership calls; want the postsubmit launched without asking", l.calls, scm.memberCalls)
 	}
 }
+
+// commentOnlySCM answers membership and takes comments, but has no labels.
+type commentOnlySCM struct{ *trustSCM }
+
+func (s commentOnlySCM) IsOrgMember(ctx context.Context, org, user string) (bool, error) {
+	return s.trustSCM.IsOrgMember(ctx, org, user)
+}
+
+func (s commentOnlySCM) IsCollaborator(ctx context.Context, repo, user string) (bool, error) {
+	return s.trustSCM.IsCollaborator(ctx, repo, user)
+}
+
+func (s commentOnlySCM) Comment(ctx context.Context, target event.Target, body string) (string, error) {
+	return s.trustSCM.Comment(ctx, target, body)
+}
+
+func TestUntrustedPullRequestOnAnSCMWithoutLabels(t *testing.T) {
+	d, l := trustDispatcher(t, "")
+	scm := newTrustSCM()
+	in := instance(struct {
+		providers.Intake
+		providers.TrustChecker
+		providers.Commenter
+	}{scm.fakeSCM, commentOnlySCM{scm}, commentOnlySCM{scm}})
+	for _, action := range []event.Action{event.ActionOpened, event.ActionSynchronize} {
+		out, err := d.Handle(context.Background(), in, byStranger(pullRequest(action)))
+		if err != nil || l.calls != 0 || out.Refused == "" {
+			t.Fatalf("%s: refused %q, %d launches, %v; want a refusal", action, out.Refused, l.calls, err)
+		}
+	}
+	if len(scm.labelsAdded) != 0 {
+		t.Errorf("labels added %v on an SCM without labels", scm.labelsAdded)
+	}
+	if len(scm.comments) != 1 || strings.Contains(scm.comments[0].Body, "label") {
+		t.Errorf("comments = %+v, want one notice standing in for the label, naming no label", scm.comments)
+	}
+}
