@@ -100,7 +100,6 @@ func TestCheckConfig(t *testing.T) {
 			"configuration valid: 9 presubmits, 4 postsubmits, 1 periodic in 3 repos; 0 errors, 0 warnings",
 		}},
 		{name: "plugins.yaml warnings", args: []string{"--config", cc + "valid.yaml", "--plugins", cc + "plugins-warnings.yaml"}, code: 0, want: []string{
-			cc + `plugins-warnings.yaml:1: warning: no plugins: map: fresnel runs the trigger plugin (jobs, /test, /retest) for every repo; add one to choose where it runs`,
 			cc + `plugins-warnings.yaml:4: warning: triggers: field "trigger_github_workflows" is not read by fresnel; it is ignored`,
 			cc + `plugins-warnings.yaml:5: warning: section "slack" is not read by fresnel (a plugin it does not implement, or a misspelling); it is ignored`,
 			cc + `plugins-warnings.yaml:9: warning: acme plugins: plugin "cat" is a Prow plugin fresnel does not implement; it is ignored`,
