@@ -1,0 +1,156 @@
+package e2e
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	pipelinev1 "github.com/tektoncd/pipeline/pkg/apis/pipeline/v1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"knative.dev/pkg/apis"
+
+	"github.com/fresnel-ci/fresnel/test/harness"
+)
+
+// decoratedJobs is one decorated Prow pod-spec presubmit: two containers,
+// the second with a working directory of its own, an extra repository,
+// a path alias and a timeout.
+const decoratedJobs = `
+presubmits:
+  acme/widgets:
+  - name: build
+    always_run: true
+    decorate: true
+    path_alias: widgets.example.com/widgets
+    decoration_config: {timeout: 20m, grace_period: 30s}
+    extra_refs:
+    - {org: acme, repo: tools, base_ref: main}
+    spec:
+      containers:
+      - name: test
+        image: golang:1.22
+        command: [make, test]
+        env: [{name: GOFLAGS, value: -mod=vendor}]
+      - name: report
+        image: busybox
+        command: [sh, -c, "ls $ARTIFACTS"]
+        workingDir: /tmp
+`
+
+// TestDecoratedPodSpecJobRunsOnTekton sends a pull request to fresnel and
+// checks what the real Tekton controller made of the decorated job's run:
+// the pod it created has the clone step first, Prow's environment and the
+// shared code volume on every step, and the run ends without a
+// validation error. (kwok fakes the pod: the clone does not really run;
+// the clone script itself is tested with real git in triggers.)
+func TestDecoratedPodSpecJobRunsOnTekton(t *testing.T) {
+	ns := newNamespace(t)
+	gh := harness.NewFakeGitHub()
+	defer gh.Close()
+	gh.GitHubPullRequest(repo, 21, headSHA, "main", []string{"main.go"})
+	settings := githubSettings(ns, gh.URL) + "decoration:\n  cloneImage: e2e.example.com/git:2.52\n"
+	f := startFresnel(t, stack.Kubeconfig, settings, decoratedJobs)
+
+	body := harness.GitHubPullRequestEvent("opened", repo, 21, headSHA, "main")
+	status, ans := send(t, f, "github", "public", harness.GitHubHeader("pull_request", "delivery-decorated-21", githubSecret, body), body)
+	if status != http.StatusOK || len(ans.Runs) != 1 {
+		t.Fatalf("status %d, answer %+v; want one run", status, ans)
+	}
+	pr := waitAllDone(t, ns, 1)[0]
+	if c := pr.Status.GetCondition(apis.ConditionSucceeded); c.Status != corev1.ConditionTrue {
+		t.Fatalf("run %s ended %s: %s (%s)", pr.Name, c.Status, c.Reason, c.Message)
+	}
+	if to := pr.Spec.Timeouts; to == nil || to.Pipeline.Duration != 20*time.Minute+30*time.Second || to.Tasks.Duration != 20*time.Minute {
+		t.Errorf("timeouts Tekton kept = %+v, want pipeline 20m30s, tasks 20m", to)
+	}
+	pod := taskRunPod(t, ns, pr)
+	checkDecoratedPod(t, pod, pr.Name)
+}
+
+// taskRunPod returns the pod Tekton created for the run's one TaskRun.
+func taskRunPod(t *testing.T, ns string, pr pipelinev1.PipelineRun) *corev1.Pod {
+	t.Helper()
+	trs, err := stack.Tekton.TektonV1().TaskRuns(ns).List(t.Context(), metav1.ListOptions{LabelSelector: "tekton.dev/pipelineRun=" + pr.Name})
+	if err != nil || len(trs.Items) != 1 {
+		t.Fatalf("TaskRuns of %s: %v, %d; want one", pr.Name, err, len(trs.Items))
+	}
+	tr := trs.Items[0]
+	pod, err := stack.Kube.CoreV1().Pods(ns).Get(t.Context(), tr.Status.PodName, metav1.GetOptions{})
+	if err != nil {
+		t.Fatalf("pod %q of TaskRun %s: %v", tr.Status.PodName, tr.Name, err)
+	}
+	return pod
+}
+
+func checkDecoratedPod(t *testing.T, pod *corev1.Pod, runName string) {
+	t.Helper()
+	cs := pod.Spec.Containers
+	var names []string
+	for _, c := range cs {
+		names = append(names, c.Name)
+	}
+	if strings.Join(names, ",") != "step-clonerefs,step-test,step-report" {
+		t.Fatalf("pod containers = %v, want step-clonerefs, step-test, step-report", names)
+	}
+	if cs[0].Image != "e2e.example.com/git:2.52" {
+		t.Errorf("clone step image = %q, want the one fresnel.yaml names", cs[0].Image)
+	}
+	if cmd := strings.Join(append(cs[0].Command, cs[0].Args...), " "); !strings.Contains(cmd, "/tekton/scripts/") {
+		t.Errorf("the clone step does not run its script through Tekton: %s", cmd)
+	}
+	code := "/home/prow/go/src/widgets.example.com/widgets"
+	wantEnv := map[string]string{
+		"JOB_NAME": "build", "JOB_TYPE": "presubmit", "BUILD_ID": runName, "PROW_JOB_ID": runName, "CI": "true",
+		"REPO_OWNER": "acme", "REPO_NAME": "widgets", "PULL_NUMBER": "21", "PULL_PULL_SHA": headSHA,
+		"PULL_BASE_REF": "main", "PULL_REFS": "main:1111111111111111111111111111111111111111,21:" + headSHA,
+		"ARTIFACTS": "/logs/artifacts", "GOPATH": "/home/prow/go", "GOFLAGS": "-mod=vendor",
+	}
+	for _, c := range cs[1:] {
+		env := map[string]string{}
+		for _, e := range c.Env {
+			env[e.Name] = e.Value
+		}
+		for k, v := range wantEnv {
+			if k == "GOFLAGS" && c.Name != "step-test" {
+				continue
+			}
+			if env[k] != v {
+				t.Errorf("%s: %s = %q, want %q", c.Name, k, env[k], v)
+			}
+		}
+		if !strings.Contains(env["JOB_SPEC"], `"extra_refs":[{"org":"acme","repo":"tools","base_ref":"main"}]`) {
+			t.Errorf("%s: JOB_SPEC lacks the extra ref: %s", c.Name, env["JOB_SPEC"])
+		}
+	}
+	for _, c := range cs {
+		if !mounts(c, "/home/prow/go") {
+			t.Errorf("%s does not mount the code volume at /home/prow/go: %+v", c.Name, c.VolumeMounts)
+		}
+	}
+	if cs[1].WorkingDir != code || cs[2].WorkingDir != "/tmp" {
+		t.Errorf("working dirs = %q, %q; want %s and the container's own /tmp", cs[1].WorkingDir, cs[2].WorkingDir, code)
+	}
+	if !emptyDirVolume(pod, "fresnel-code") || !emptyDirVolume(pod, "fresnel-artifacts") {
+		t.Errorf("pod volumes %+v lack the emptyDirs fresnel-code and fresnel-artifacts", pod.Spec.Volumes)
+	}
+}
+
+func mounts(c corev1.Container, path string) bool {
+	for _, m := range c.VolumeMounts {
+		if m.MountPath == path {
+			return true
+		}
+	}
+	return false
+}
+
+func emptyDirVolume(pod *corev1.Pod, name string) bool {
+	for _, v := range pod.Spec.Volumes {
+		if v.Name == name && v.EmptyDir != nil {
+			return true
+		}
+	}
+	return false
+}
