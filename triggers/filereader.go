@@ -18,6 +18,8 @@ type fileReader struct {
 	problems Problems
 	jobs     []readJob
 	presets  []Preset
+	// sum is the SHA-256 of the file's content, when read by Check.
+	sum [32]byte
 }
 
 // readJob is a job as one file gives it, before it meets the other files.

@@ -27,9 +27,13 @@ func Load(configPath, jobConfigDir string) (*Config, error) {
 
 // Check reads the files Load reads and returns every problem it finds,
 // errors and warnings, in file and line order. The configuration is nil
-// when there is an error.
+// when there is an error. Files are read on every core; a file whose
+// content is the one the last Check read is not parsed again (see
+// reload.go).
 func Check(configPath, jobConfigDir string) (*Config, Problems) {
 	l := newLoader()
+	l.files = newFileSet()
+	defer func() { l.files.remember(l.merged) }()
 	paths := []string{configPath}
 	if jobConfigDir != "" {
 		files, err := yamlFiles(jobConfigDir)

@@ -2,9 +2,11 @@ package triggers
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash"
 	"io/fs"
 	"reflect"
 	"regexp"
@@ -29,11 +31,17 @@ type loader struct {
 	regexps regexps
 	// presets are merged into pod-spec jobs once every file is read.
 	presets []Preset
+	// files, when set, remembers files between loads (see reload.go);
+	// merged collects the jobs presets changed, for the next load.
+	files      *fileSet
+	merged     map[*Job]mergedJob
+	presetsSum hash.Hash
 }
 
 func newLoader() *loader {
 	cfg := &Config{Presubmits: map[string][]*Job{}, Postsubmits: map[string][]*Job{}}
-	return &loader{cfg: cfg, seen: map[string][]*Job{}, regexps: newRegexps()}
+	return &loader{cfg: cfg, seen: map[string][]*Job{}, regexps: newRegexps(),
+		merged: map[*Job]mergedJob{}, presetsSum: sha256.New()}
 }
 
 func (l *loader) problem(file string, line int, sev Severity, format string, args ...any) {
@@ -63,7 +71,7 @@ func (l *loader) readFiles(paths []string) {
 	for range min(runtime.GOMAXPROCS(0), len(paths)) {
 		go func() {
 			for i := range next {
-				read[i] <- readFile(paths[i], l.regexps)
+				read[i] <- l.read(paths[i])
 			}
 		}()
 	}
@@ -78,11 +86,22 @@ func (l *loader) readFiles(paths []string) {
 	}
 }
 
+func (l *loader) read(path string) *fileReader {
+	if l.files == nil {
+		return readFile(path, l.regexps)
+	}
+	return l.files.read(path, l.regexps)
+}
+
 // merge adds the jobs, presets and problems of one file. A job that is
 // unique where it must be, has no error and can run joins the Config.
 func (l *loader) merge(f *fileReader) {
 	l.problems = append(l.problems, f.problems...)
-	l.presets = append(l.presets, f.presets...)
+	if len(f.presets) > 0 {
+		l.presets = append(l.presets, f.presets...)
+		l.presetsSum.Write(f.sum[:])
+		l.presetsSum.Write([]byte(f.source))
+	}
 	for _, r := range f.jobs {
 		if r.job.Name != "" && !l.unique(r) || r.failed || r.job.unrunnable {
 			continue

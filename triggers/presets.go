@@ -2,6 +2,7 @@ package triggers
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"encoding/json"
 	"fmt"
 	"maps"
@@ -54,18 +55,48 @@ func (f *fileReader) readPresetsNode(node *yaml.Node, size int) {
 	f.presets = append(f.presets, presets...)
 }
 
-// applyPresets merges every matching preset into each pod-spec job and
-// converts it again, as Prow merges presets when it loads jobs. A
-// conflict (a variable, volume or mount the job already has) is an error
-// on the job.
+// applyPresets merges every matching preset into each pod-spec job, as
+// Prow merges presets when it loads jobs. The job as read is left as it
+// is (a reload may share it): the Config gets a merged copy, the one of
+// the last load while neither the job nor the presets changed. A conflict
+// (a variable, volume or mount the job already has) is an error on the
+// job.
 func (l *loader) applyPresets() {
 	if len(l.presets) == 0 {
 		return
 	}
-	for _, j := range l.cfg.all() {
-		if err := j.applyPresets(l.presets); err != nil {
-			l.problem(j.Source, j.Line, SeverityError, "%s: %v", j.describe(), err)
+	var sum [sha256.Size]byte
+	l.presetsSum.Sum(sum[:0])
+	before := lastMerged()
+	l.cfg.replaceJobs(func(j *Job) *Job {
+		if m, ok := before[j]; ok && m.presets == sum && l.files != nil {
+			l.merged[j] = m
+			return m.job
 		}
+		merged := *j
+		if err := merged.applyPresets(l.presets); err != nil {
+			l.problem(j.Source, j.Line, SeverityError, "%s: %v", j.describe(), err)
+			return j
+		}
+		if merged.Spec == j.Spec {
+			return j
+		}
+		l.merged[j] = mergedJob{presets: sum, job: &merged}
+		return &merged
+	})
+}
+
+// replaceJobs puts with(j) in the place of each job j.
+func (c *Config) replaceJobs(with func(j *Job) *Job) {
+	for _, section := range []map[string][]*Job{c.Presubmits, c.Postsubmits} {
+		for _, jobs := range section {
+			for i, j := range jobs {
+				jobs[i] = with(j)
+			}
+		}
+	}
+	for i, j := range c.Periodics {
+		c.Periodics[i] = with(j)
 	}
 }
 
