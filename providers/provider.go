@@ -201,3 +201,10 @@ type ContributionCounter interface {
 type VoteReader interface {
 	Votes(ctx context.Context, target event.Target, label string) (map[string]int, error)
 }
+
+// Mentioner writes the text that mentions user in a comment, where the
+// SCM's syntax is not "@login" (Bitbucket Cloud: "@{account id}").
+// Optional.
+type Mentioner interface {
+	Mention(user string) string
+}

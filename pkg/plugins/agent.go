@@ -149,6 +149,18 @@ func (a *Agent) RequireAuthorOrTrusted(ctx context.Context, user, what string) e
 	return a.RequireTrusted(ctx, user, what)
 }
 
+// Mention is how a comment mentions user on this SCM: "@login", or the
+// SCM's own syntax (providers.Mentioner); "" for no user.
+func (a *Agent) Mention(user string) string {
+	if user == "" {
+		return ""
+	}
+	if m, ok := a.SCM.(providers.Mentioner); ok {
+		return m.Mention(user)
+	}
+	return "@" + user
+}
+
 // User is the author of the comment being handled, else the sender.
 func (a *Agent) User() string {
 	if a.Event.Comment != nil && a.Event.Comment.Author != "" {

@@ -131,7 +131,7 @@ func protect(plugin string, f func() error) (err error) {
 // replyFailures posts one comment for every failure of the event,
 // mentioning the commenter. A failure to post is added to the results.
 func (r *Runner) replyFailures(ctx context.Context, a *Agent, results []Result) []Result {
-	body := failureReply(a.User(), results)
+	body := failureReply(a.Mention(a.User()), results)
 	if body == "" || !a.Event.IsPullRequest() {
 		return results
 	}
@@ -142,8 +142,9 @@ func (r *Runner) replyFailures(ctx context.Context, a *Agent, results []Result) 
 	return results
 }
 
-// failureReply is the text of the reply for results' failures, or "".
-func failureReply(user string, results []Result) string {
+// failureReply is the text of the reply for results' failures, or "";
+// mention addresses the commenter.
+func failureReply(mention string, results []Result) string {
 	var lines []string
 	for _, res := range results {
 		switch {
@@ -157,11 +158,11 @@ func failureReply(user string, results []Result) string {
 	if len(lines) == 0 {
 		return ""
 	}
-	if user == "" {
+	if mention == "" {
 		return strings.Join(lines, "\n")
 	}
 	if len(lines) == 1 {
-		return "@" + user + ": " + lines[0]
+		return mention + ": " + lines[0]
 	}
-	return "@" + user + ":\n- " + strings.Join(lines, "\n- ")
+	return mention + ":\n- " + strings.Join(lines, "\n- ")
 }

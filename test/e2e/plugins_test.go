@@ -3,6 +3,7 @@ package e2e
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"slices"
 	"strings"
@@ -258,4 +259,57 @@ func TestPluginsGitLab(t *testing.T) {
 			return delivery{path, harness.GitLabHeader("Note Hook", nextDelivery(), in.secret), body}
 		},
 	})
+}
+
+// Bitbucket Cloud has no labels: /hold and /lgtm are commit statuses on
+// the pull request's head commit.
+func TestPluginsBitbucketCloud(t *testing.T) {
+	ns := newNamespace(t)
+	bbc := harness.NewFakeBitbucketCloud()
+	defer bbc.Close()
+	bbc.BitbucketCloudPullRequest(repo, 7, shortSHA, "feature", "main", []string{"main.go"})
+	in := scmInstance{kind: "bitbucketcloud", name: "cloud", secret: []byte("e2e-bbc-plugins"), fake: bbc}
+	settings := fmt.Sprintf("namespace: %s\nprow:\n  config: config.yaml\n  plugins: plugins.yaml\nproviders:\n%s", ns, in.settings())
+	f := startFresnelFiles(t, stack.Kubeconfig, settings, map[string]string{
+		"config.yaml": "presubmits: {}\n", "plugins.yaml": pluginsYAML,
+		in.file("secret"): string(in.secret), in.file("token"): "api-token",
+	})
+	path := harness.HookPath("bitbucketcloud", "cloud")
+	steps := []struct {
+		user, text string
+		want       []string
+		wantState  map[string]string
+	}{
+		{user: "bob", text: "/hold", want: []string{"added do-not-merge/hold"}, wantState: map[string]string{"do-not-merge/hold": "FAILED"}},
+		{user: "bob", text: "/hold cancel", want: []string{"removed do-not-merge/hold"}, wantState: map[string]string{"do-not-merge/hold": "SUCCESSFUL"}},
+		{user: "alice", text: "/lgtm", want: []string{"error: you cannot LGTM your own pull request."}},
+		{user: "bob", text: "/lgtm", want: []string{"added lgtm"}, wantState: map[string]string{"lgtm": "SUCCESSFUL"}},
+		{user: "bob", text: "/lgtm cancel", want: []string{"removed lgtm"}, wantState: map[string]string{"lgtm": "FAILED"}},
+	}
+	for _, s := range steps {
+		before := len(bbc.BitbucketCloudStatuses())
+		body := harness.BitbucketCloudPullRequestComment(repo, 7, shortSHA, "feature", "main", s.user, s.text)
+		got := sendPlugins(t, f, delivery{path, harness.BitbucketCloudHeader("pullrequest:comment_created", nextDelivery(), in.secret, body), body})
+		if !slices.Equal(got, s.want) {
+			t.Errorf("%s %q: plugins = %q, want %q", s.user, s.text, got, s.want)
+		}
+		state := map[string]string{}
+		for _, st := range bbc.BitbucketCloudStatuses()[before:] {
+			if st.SHA != shortSHA {
+				t.Errorf("status %s on %s, want the head commit %s", st.Key, st.SHA, shortSHA)
+			}
+			state[st.Key] = st.State
+		}
+		if len(s.wantState) > 0 && !maps.Equal(state, s.wantState) || len(s.wantState) == 0 && len(state) > 0 {
+			t.Errorf("%q: statuses set = %v, want %v", s.text, state, s.wantState)
+		}
+	}
+	var replies []string
+	for _, c := range bbc.BitbucketCloudComments() {
+		replies = append(replies, c.Text)
+	}
+	// Bitbucket Cloud names users by account id and mentions them as @{id}.
+	if want := []string{"@{557058:alice}: `/lgtm`: you cannot LGTM your own pull request."}; !slices.Equal(replies, want) {
+		t.Errorf("comments at the SCM = %q, want %q", replies, want)
+	}
 }

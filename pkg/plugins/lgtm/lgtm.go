@@ -172,6 +172,6 @@ func checkHandAdded(ctx context.Context, a *plugins.Agent) ([]string, error) {
 		return nil, err
 	}
 	did := []string{"removed lgtm label added by @" + user}
-	msg := fmt.Sprintf("@%s: the lgtm label can only be set with /lgtm by a collaborator who is not the author; it has been removed.", user)
+	msg := a.Mention(user) + ": the lgtm label can only be set with /lgtm by a collaborator who is not the author; it has been removed."
 	return did, a.Comment(ctx, msg)
 }

@@ -56,7 +56,7 @@ func run(ctx context.Context, a *plugins.Agent, inv plugins.Invocation) (string,
 	}
 	names := contexts(inv.Args)
 	for _, name := range names {
-		s := providers.Status{State: providers.StateSuccess, Context: name, Description: "Overridden by @" + user}
+		s := providers.Status{State: providers.StateSuccess, Context: name, Description: "Overridden by " + a.Mention(user)}
 		if err := reporter.SetStatus(ctx, ev.CommitRef(), s); err != nil {
 			return "", fmt.Errorf("override: set %s: %w", name, err)
 		}
