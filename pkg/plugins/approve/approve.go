@@ -104,7 +104,7 @@ func handAdded(ctx context.Context, a *plugins.Agent, cfg triggers.ApproveSettin
 	if err != nil || st.approved() {
 		return did, err
 	}
-	msg := fmt.Sprintf("@%s: the `%s` label is set by the approve plugin once an approver of every changed file has approved; it has been removed. Approvers approve with `/approve`.", a.Event.Sender, Label)
+	msg := fmt.Sprintf("%s: the `%s` label is set by the approve plugin once an approver of every changed file has approved; it has been removed. Approvers approve with `/approve`.", a.Mention(a.Event.Sender), Label)
 	did = append(did, "removed approved label added by @"+a.Event.Sender)
 	return did, a.Comment(ctx, msg)
 }
@@ -173,12 +173,12 @@ func evaluate(ctx context.Context, a *plugins.Agent, cfg triggers.ApproveSetting
 		if !changed {
 			return st, did, nil
 		}
-		if _, err := s.commenter.Comment(ctx, a.Target(), notification(st)); err != nil {
+		if _, err := s.commenter.Comment(ctx, a.Target(), notification(st, a.Mention)); err != nil {
 			return st, did, fmt.Errorf("approve: post notification: %w", err)
 		}
 		return st, append(did, "posted approval notification"), nil
 	}
-	noted, err := notify(ctx, s.comments, s.commenter, a.Target(), comments, notification(st))
+	noted, err := notify(ctx, s.comments, s.commenter, a.Target(), comments, notification(st, a.Mention))
 	return st, append(did, noted...), err
 }
 

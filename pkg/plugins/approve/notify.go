@@ -25,8 +25,9 @@ type state struct {
 
 func (s state) approved() bool { return s.decision.Approved && !s.issueMissing }
 
-// notification is the text of the notification comment.
-func notification(s state) string {
+// notification is the text of the notification comment; mention writes
+// a mention of a login as the SCM does.
+func notification(s state, mention func(string) string) string {
 	var b strings.Builder
 	if s.approved() {
 		b.WriteString("**Approval:** this pull request is **APPROVED**.\n\n")
@@ -34,7 +35,7 @@ func notification(s state) string {
 		b.WriteString("**Approval:** this pull request is **NOT APPROVED** yet.\n\n")
 	}
 	if len(s.by) > 0 {
-		fmt.Fprintf(&b, "Approved by: %s.\n\n", mentions(s.by))
+		fmt.Fprintf(&b, "Approved by: %s.\n\n", mentions(s.by, mention))
 	}
 	if files := s.decision.UnapprovedFiles; len(files) > 0 {
 		b.WriteString("Still to be approved by an approver of each of these OWNERS files:\n")
@@ -44,7 +45,7 @@ func notification(s state) string {
 		b.WriteString("\n")
 	}
 	if len(s.decision.UnapprovedFiles) > 0 && len(s.decision.SuggestedApprovers) > 0 {
-		fmt.Fprintf(&b, "Suggested approvers: %s. Each approver approves by commenting `/approve`.\n\n", mentions(s.decision.SuggestedApprovers))
+		fmt.Fprintf(&b, "Suggested approvers: %s. Each approver approves by commenting `/approve`.\n\n", mentions(s.decision.SuggestedApprovers, mention))
 	}
 	if s.issueMissing {
 		b.WriteString("This repository asks for a linked issue: reference one in the description, or approve with `/approve no-issue`.\n\n")
@@ -54,10 +55,10 @@ func notification(s state) string {
 	return b.String()
 }
 
-func mentions(logins []string) string {
+func mentions(logins []string, mention func(string) string) string {
 	out := make([]string, len(logins))
 	for i, l := range logins {
-		out[i] = "@" + l
+		out[i] = mention(l)
 	}
 	return strings.Join(out, ", ")
 }

@@ -15,7 +15,7 @@ import (
 )
 
 // DefaultTemplate is the greeting when plugins.yaml sets none.
-const DefaultTemplate = "Welcome @{{.AuthorLogin}}! This looks like your first pull request to {{.Org}}/{{.Repo}}. Thank you for it."
+const DefaultTemplate = "Welcome {{.AuthorMention}}! This looks like your first pull request to {{.Org}}/{{.Repo}}. Thank you for it."
 
 func init() {
 	plugins.Register(plugins.Plugin{
@@ -31,6 +31,9 @@ type Data struct {
 	// AuthorLogin and AuthorName are the author's login (the SCM's
 	// display name is not read; both hold the login).
 	AuthorLogin, AuthorName string
+	// AuthorMention mentions the author as the SCM writes mentions
+	// ("@login" on most, "@{account id}" on Bitbucket Cloud).
+	AuthorMention string
 	// Org is the owner (a GitLab group path), Repo the repository's name.
 	Org, Repo string
 	Number    int
@@ -55,7 +58,7 @@ func onEvent(ctx context.Context, a *plugins.Agent) ([]string, error) {
 	if !first {
 		return nil, nil
 	}
-	body, err := Message(cfg.MessageTemplate, ev)
+	body, err := Message(cfg.MessageTemplate, ev, a.Mention(ev.Author))
 	if err != nil {
 		return nil, err
 	}
@@ -73,8 +76,9 @@ func isFirst(ctx context.Context, a *plugins.Agent) (bool, error) {
 	return n <= 1, nil
 }
 
-// Message renders tmpl (DefaultTemplate when empty) for ev's pull request.
-func Message(tmpl string, ev event.Event) (string, error) {
+// Message renders tmpl (DefaultTemplate when empty) for ev's pull
+// request; mention is how the SCM mentions its author.
+func Message(tmpl string, ev event.Event, mention string) (string, error) {
 	if strings.TrimSpace(tmpl) == "" {
 		tmpl = DefaultTemplate
 	}
@@ -83,7 +87,7 @@ func Message(tmpl string, ev event.Event) (string, error) {
 		return "", fmt.Errorf("welcome: message_template: %w", err)
 	}
 	var b strings.Builder
-	data := Data{AuthorLogin: ev.Author, AuthorName: ev.Author, Org: ev.Repo.Owner, Repo: ev.Repo.Name, Number: ev.Number, URL: ev.Link}
+	data := Data{AuthorLogin: ev.Author, AuthorName: ev.Author, AuthorMention: mention, Org: ev.Repo.Owner, Repo: ev.Repo.Name, Number: ev.Number, URL: ev.Link}
 	if err := t.Execute(&b, data); err != nil {
 		return "", fmt.Errorf("welcome: message_template: %w", err)
 	}

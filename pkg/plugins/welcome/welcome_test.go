@@ -96,3 +96,18 @@ func TestWelcomeWithoutCounts(t *testing.T) {
 		t.Errorf("always_post: comments %v, want the greeting", got)
 	}
 }
+
+// mentioning is an SCM that writes mentions its own way, as Bitbucket
+// Cloud does with account ids.
+type mentioning struct{ *pluginstest.ReviewSCM }
+
+func (mentioning) Mention(user string) string { return "@{acct-" + user + "}" }
+
+func TestWelcomeMentionsAsTheSCMDoes(t *testing.T) {
+	s := pluginstest.NewReview()
+	s.PullRequests = map[string]int{"newbie": 1}
+	run(mentioning{s}, pluginstest.PullRequestEvent(event.ActionOpened, "newbie", "newbie"), triggers.WelcomeSettings{})
+	if c := s.Comments(); len(c) != 1 || !strings.HasPrefix(c[0].Body, "Welcome @{acct-newbie}!") {
+		t.Errorf("comments %+v, want the greeting mentioning @{acct-newbie}", c)
+	}
+}
