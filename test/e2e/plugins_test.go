@@ -313,3 +313,56 @@ func TestPluginsBitbucketCloud(t *testing.T) {
 		t.Errorf("comments at the SCM = %q, want %q", replies, want)
 	}
 }
+
+// Gerrit votes for /lgtm (Code-Review) and keeps labels as hashtags.
+func TestPluginsGerrit(t *testing.T) {
+	ns := newNamespace(t)
+	g := harness.NewFakeGerrit()
+	defer g.Close()
+	g.GerritChange(repo, 7, headSHA, []string{"main.go"})
+	in := scmInstance{kind: "gerrit", name: "review", secret: []byte("e2e-gerrit-plugins"), fake: g, extra: "  username: fresnel-ci\n"}
+	settings := fmt.Sprintf("namespace: %s\nprow:\n  config: config.yaml\n  plugins: plugins.yaml\nproviders:\n%s", ns, in.settings())
+	f := startFresnelFiles(t, stack.Kubeconfig, settings, map[string]string{
+		"config.yaml": "presubmits: {}\n", "plugins.yaml": pluginsYAML,
+		in.file("secret"): string(in.secret), in.file("token"): "api-token",
+	})
+	steps := []struct {
+		user, text string
+		want       []string
+		wantVotes  []map[string]int
+		wantTags   []string
+	}{
+		{user: "alice", text: "/lgtm", want: []string{"error: you cannot LGTM your own pull request."}},
+		{user: "bob", text: "/lgtm", want: []string{"voted Code-Review +1"}, wantVotes: []map[string]int{{"Code-Review": 1}}},
+		{user: "bob", text: "/hold", want: []string{"added do-not-merge/hold"}, wantTags: []string{"do-not-merge/hold"}},
+		{user: "bob", text: "/lgtm cancel", want: []string{"voted Code-Review +0"}, wantVotes: []map[string]int{{"Code-Review": 0}}, wantTags: []string{"do-not-merge/hold"}},
+	}
+	for _, s := range steps {
+		before := len(g.GerritReviews())
+		body := harness.GerritCommentAdded(repo, 7, 1, headSHA, "main", s.user, s.text)
+		got := sendPlugins(t, f, delivery{harness.HookPath("gerrit", "review"), basicAuth(harness.GerritHeader(), "gerrit", in.secret), body})
+		if !slices.Equal(got, s.want) {
+			t.Errorf("%s %q: plugins = %q, want %q", s.user, s.text, got, s.want)
+		}
+		var votes []map[string]int
+		for _, r := range g.GerritReviews()[before:] {
+			if len(r.Labels) > 0 {
+				votes = append(votes, r.Labels)
+			}
+		}
+		if fmt.Sprint(votes) != fmt.Sprint(s.wantVotes) {
+			t.Errorf("%q: votes = %v, want %v", s.text, votes, s.wantVotes)
+		}
+		if tags := g.Labels(repo, 7); !slices.Equal(tags, s.wantTags) {
+			t.Errorf("%q: hashtags = %q, want %q", s.text, tags, s.wantTags)
+		}
+	}
+	var messages []string
+	for _, r := range g.GerritReviews() {
+		messages = append(messages, r.Message)
+	}
+	want := []string{"@alice: `/lgtm`: you cannot LGTM your own pull request.", "LGTM by @bob", "LGTM cancelled by @bob"}
+	if !slices.Equal(messages, want) {
+		t.Errorf("review messages = %q, want %q", messages, want)
+	}
+}
