@@ -30,6 +30,9 @@ type readJob struct {
 	failed bool
 	// line and contextLine place a duplicate name or context.
 	line, contextLine int
+	// presetsDone is set on a job a load has merged presets into (see
+	// reload.go).
+	presetsDone bool
 }
 
 func (f *fileReader) problem(line int, sev Severity, format string, args ...any) {

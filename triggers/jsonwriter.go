@@ -6,6 +6,7 @@ import (
 	"math"
 	"reflect"
 	"strconv"
+	"sync"
 	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
@@ -21,10 +22,25 @@ type jsonWriter struct {
 	buf     []byte
 	values  *valueBuilder
 	unknown []finding
+	// merged is set when a mapping with merge keys was written without
+	// looking for unknown fields in it.
+	merged bool
 }
 
+// buffers keeps the writers' buffers: each job's JSON is decoded at once
+// and dropped, so one buffer per core serves every job of a load.
+var buffers = sync.Pool{New: func() any { return new([]byte) }}
+
 func newJSONWriter(size int) *jsonWriter {
-	return &jsonWriter{values: &valueBuilder{budget: 1_000_000 + 20*size, active: map[*yaml.Node]bool{}}}
+	buf := buffers.Get().(*[]byte)
+	return &jsonWriter{buf: (*buf)[:0], values: &valueBuilder{budget: 1_000_000 + 20*size, active: map[*yaml.Node]bool{}}}
+}
+
+// release returns the writer's buffer for the next job.
+func (w *jsonWriter) release() {
+	buf := w.buf[:0]
+	w.buf = nil
+	buffers.Put(&buf)
 }
 
 // write appends n's JSON; t is the Go type it is decoded into, nil when
@@ -84,6 +100,7 @@ func (w *jsonWriter) sequence(n *yaml.Node, t reflect.Type) error {
 // as a value first, which resolves the merge, and written from that.
 func (w *jsonWriter) mapping(n *yaml.Node, t reflect.Type) error {
 	if hasMergeKey(n) {
+		w.merged = true
 		v, err := w.values.value(n)
 		if err != nil {
 			return err

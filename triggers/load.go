@@ -33,7 +33,19 @@ func Load(configPath, jobConfigDir string) (*Config, error) {
 func Check(configPath, jobConfigDir string) (*Config, Problems) {
 	l := newLoader()
 	l.files = newFileSet()
-	defer func() { l.files.remember(l.merged) }()
+	cfg, problems := l.load(configPath, jobConfigDir)
+	if len(l.premerged) > 0 && l.presetsID() != l.files.presets {
+		// The presets changed: the jobs of unchanged files have the old
+		// ones merged, so every file is read again.
+		l = newLoader()
+		l.files = &fileSet{now: map[string]*fileReader{}}
+		cfg, problems = l.load(configPath, jobConfigDir)
+	}
+	l.files.remember(l.final, l.presetsID())
+	return cfg, problems
+}
+
+func (l *loader) load(configPath, jobConfigDir string) (*Config, Problems) {
 	paths := []string{configPath}
 	if jobConfigDir != "" {
 		files, err := yamlFiles(jobConfigDir)

@@ -31,17 +31,19 @@ type loader struct {
 	regexps regexps
 	// presets are merged into pod-spec jobs once every file is read.
 	presets []Preset
-	// files, when set, remembers files between loads (see reload.go);
-	// merged collects the jobs presets changed, for the next load.
-	files      *fileSet
-	merged     map[*Job]mergedJob
+	// files, when set, remembers files between loads (see reload.go).
+	files *fileSet
+	// premerged are jobs of unchanged files that have their presets
+	// already; final maps each job as read to the one in the Config.
+	premerged  map[*Job]bool
+	final      map[*Job]*Job
 	presetsSum hash.Hash
 }
 
 func newLoader() *loader {
 	cfg := &Config{Presubmits: map[string][]*Job{}, Postsubmits: map[string][]*Job{}}
 	return &loader{cfg: cfg, seen: map[string][]*Job{}, regexps: newRegexps(),
-		merged: map[*Job]mergedJob{}, presetsSum: sha256.New()}
+		premerged: map[*Job]bool{}, final: map[*Job]*Job{}, presetsSum: sha256.New()}
 }
 
 func (l *loader) problem(file string, line int, sev Severity, format string, args ...any) {
@@ -103,6 +105,9 @@ func (l *loader) merge(f *fileReader) {
 		l.presetsSum.Write([]byte(f.source))
 	}
 	for _, r := range f.jobs {
+		if r.presetsDone {
+			l.premerged[r.job] = true
+		}
 		if r.job.Name != "" && !l.unique(r) || r.failed || r.job.unrunnable {
 			continue
 		}
@@ -184,10 +189,13 @@ func decodeJob(node *yaml.Node, size int) (*Job, []finding) {
 		return nil, []finding{{severity: SeverityError, msg: "a job must be a mapping"}}
 	}
 	w := newJSONWriter(size)
+	defer w.release()
 	if err := w.write(node, jobType); err != nil {
 		return nil, append(w.unknown, finding{severity: SeverityError, msg: err.Error()})
 	}
-	j, err := decodeJSON(w.buf, true)
+	// The writer left out every unknown field, except inside a merged
+	// mapping: only then is a strict decoding needed to find them.
+	j, err := decodeJSON(w.buf, w.merged)
 	if err == nil {
 		return j, w.unknown
 	}
@@ -195,8 +203,6 @@ func decodeJob(node *yaml.Node, size int) (*Job, []finding) {
 	if bad.key == "" {
 		return nil, append(w.unknown, *bad)
 	}
-	// An unknown field the writer did not see (inside a merged mapping):
-	// reported by name, and the job decoded without it.
 	j, err = decodeJSON(w.buf, false)
 	if err != nil {
 		j = nil
@@ -235,6 +241,13 @@ func removeKey(v any, key string) bool {
 }
 
 func decodeJSON(raw []byte, strict bool) (*Job, error) {
+	if !strict {
+		var j Job
+		if err := json.Unmarshal(raw, &j); err != nil {
+			return nil, err
+		}
+		return &j, nil
+	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	if strict {
 		dec.DisallowUnknownFields()

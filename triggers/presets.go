@@ -57,21 +57,14 @@ func (f *fileReader) readPresetsNode(node *yaml.Node, size int) {
 
 // applyPresets merges every matching preset into each pod-spec job, as
 // Prow merges presets when it loads jobs. The job as read is left as it
-// is (a reload may share it): the Config gets a merged copy, the one of
-// the last load while neither the job nor the presets changed. A conflict
-// (a variable, volume or mount the job already has) is an error on the
-// job.
+// is: the Config gets a merged copy. A job an earlier load merged (see
+// reload.go) is kept as it is. A conflict (a variable, volume or mount the
+// job already has) is an error on the job.
 func (l *loader) applyPresets() {
-	if len(l.presets) == 0 {
-		return
-	}
-	var sum [sha256.Size]byte
-	l.presetsSum.Sum(sum[:0])
-	before := lastMerged()
 	l.cfg.replaceJobs(func(j *Job) *Job {
-		if m, ok := before[j]; ok && m.presets == sum && l.files != nil {
-			l.merged[j] = m
-			return m.job
+		if l.premerged[j] || len(l.presets) == 0 {
+			l.final[j] = j
+			return j
 		}
 		merged := *j
 		if err := merged.applyPresets(l.presets); err != nil {
@@ -79,11 +72,19 @@ func (l *loader) applyPresets() {
 			return j
 		}
 		if merged.Spec == j.Spec {
+			l.final[j] = j
 			return j
 		}
-		l.merged[j] = mergedJob{presets: sum, job: &merged}
+		l.final[j] = &merged
 		return &merged
 	})
+}
+
+// presetsID identifies the presets of a load: the files that hold them.
+func (l *loader) presetsID() [sha256.Size]byte {
+	var sum [sha256.Size]byte
+	l.presetsSum.Sum(sum[:0])
+	return sum
 }
 
 // replaceJobs puts with(j) in the place of each job j.

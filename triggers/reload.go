@@ -9,39 +9,34 @@ import (
 // A hot reload reads every file again while the configuration in use
 // stays in memory. So that it does not hold two copies of everything, Check
 // remembers what the last load read of each file, by path and content: a
-// file that has not changed is not parsed again, and its jobs share their
-// decoded fields (pod specs, labels, compiled expressions) with the
-// configuration in use: the same Job values, which are never modified once
-// loaded. A job presets change is a copy, remembered with the presets'
-// identity, so that it too is shared while neither it nor they change.
-// Only the files of the last load are remembered.
+// file that has not changed is not parsed again, and its jobs, presets
+// merged, are the very Job values of the configuration in use, which are
+// never modified once loaded. When the presets changed, the jobs of
+// unchanged files are read again. Only the files of the last load are
+// remembered, each with the jobs as that load left them, so a process
+// holds little beyond its configuration.
 
 // lastRead is what the last Check read.
 var lastRead = struct {
 	sync.Mutex
 	files map[string]*fileReader
-	// merged are the jobs presets changed, by job as read.
-	merged map[*Job]mergedJob
-}{}
-
-// mergedJob is a job with its presets merged, and the presets' identity.
-type mergedJob struct {
+	// presets identifies the presets merged into the remembered jobs.
 	presets [sha256.Size]byte
-	job     *Job
-}
+}{}
 
 // fileSet is the files one Check reads: those it found unchanged and
 // those it read anew, to be remembered when it is done.
 type fileSet struct {
-	mu     sync.Mutex
-	before map[string]*fileReader
-	now    map[string]*fileReader
+	mu      sync.Mutex
+	before  map[string]*fileReader
+	presets [sha256.Size]byte
+	now     map[string]*fileReader
 }
 
 func newFileSet() *fileSet {
 	lastRead.Lock()
 	defer lastRead.Unlock()
-	return &fileSet{before: lastRead.files, now: map[string]*fileReader{}}
+	return &fileSet{before: lastRead.files, presets: lastRead.presets, now: map[string]*fileReader{}}
 }
 
 // read reads one file, or takes the last load's reading when its content
@@ -65,17 +60,25 @@ func (s *fileSet) read(path string, rs regexps) *fileReader {
 	return f
 }
 
-// remember keeps this load's files and merged specs for the next one.
-func (s *fileSet) remember(merged map[*Job]mergedJob) {
+// remember keeps this load's files for the next one, each job as the
+// load left it: final maps a job as read to the one in the Config, with
+// presets merged.
+func (s *fileSet) remember(final map[*Job]*Job, presets [sha256.Size]byte) {
+	files := make(map[string]*fileReader, len(s.now))
+	for path, f := range s.now {
+		kept := *f
+		kept.jobs = make([]readJob, len(f.jobs))
+		for i, r := range f.jobs {
+			if j, ok := final[r.job]; ok {
+				r.job, r.presetsDone = j, true
+			}
+			kept.jobs[i] = r
+		}
+		files[path] = &kept
+	}
 	lastRead.Lock()
 	defer lastRead.Unlock()
-	lastRead.files, lastRead.merged = s.now, merged
-}
-
-func lastMerged() map[*Job]mergedJob {
-	lastRead.Lock()
-	defer lastRead.Unlock()
-	return lastRead.merged
+	lastRead.files, lastRead.presets = files, presets
 }
 
 // ForgetReads drops what Check remembers of the files it read, so the
@@ -85,5 +88,5 @@ func lastMerged() map[*Job]mergedJob {
 func ForgetReads() {
 	lastRead.Lock()
 	defer lastRead.Unlock()
-	lastRead.files, lastRead.merged = nil, nil
+	lastRead.files, lastRead.presets = nil, [sha256.Size]byte{}
 }

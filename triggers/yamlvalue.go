@@ -183,13 +183,24 @@ func plainValue(s string) any {
 	if b, ok := yaml11Bools[s]; ok {
 		return b
 	}
-	if !strings.ContainsAny(s[:1], "+-.0123456789") {
+	if !strings.ContainsAny(s[:1], "+-.0123456789") || !numberLike(s) {
 		return s
 	}
 	if v, ok := numberValue(s); ok {
 		return v
 	}
 	return s
+}
+
+// numberLike reports whether s has only the characters a YAML 1.1 number
+// can have, so most words (2Gi, 90m, v1.2) are not parsed as numbers.
+func numberLike(s string) bool {
+	for i := range len(s) {
+		if !strings.ContainsRune("0123456789_+-.xXoObBaAcCdDeEfFiInNtT", rune(s[i])) {
+			return false
+		}
+	}
+	return true
 }
 
 func numberValue(s string) (any, bool) {
