@@ -1,11 +1,16 @@
 package e2e
 
 import (
+	"encoding/json"
 	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	pipelinev1 "github.com/tektoncd/pipeline/pkg/apis/pipeline/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -67,6 +72,62 @@ func TestDecoratedPodSpecJobRunsOnTekton(t *testing.T) {
 	}
 	pod := taskRunPod(t, ns, pr)
 	checkDecoratedPod(t, pod, pr.Name)
+
+	// explain --show-runs, given the same files and delivery, prints the
+	// very run the webhook created.
+	shown := explainShowRuns(t, f.Dir, body, "delivery-decorated-21")
+	if len(shown) != 1 {
+		t.Fatalf("explain --show-runs printed %d runs, want 1", len(shown))
+	}
+	if shown[0].Namespace != pr.Namespace || shown[0].Name != pr.Name {
+		t.Errorf("explain shows %s/%s, the webhook created %s/%s", shown[0].Namespace, shown[0].Name, pr.Namespace, pr.Name)
+	}
+	if diff := cmp.Diff(pr.Spec, shown[0].Spec); diff != "" {
+		t.Errorf("spec, created (-) and explained (+):\n%s", diff)
+	}
+	for what, pair := range map[string][2]map[string]string{
+		"labels": {pr.Labels, shown[0].Labels}, "annotations": {pr.Annotations, shown[0].Annotations},
+	} {
+		if diff := cmp.Diff(asCreated(pair[0]), pair[1]); diff != "" {
+			t.Errorf("%s, created (-) and explained (+):\n%s", what, diff)
+		}
+	}
+}
+
+// asCreated drops what was added after creation: by the Tekton controller
+// (tekton.dev/...) and by fresnel's reporter (the reported state).
+func asCreated(m map[string]string) map[string]string {
+	out := map[string]string{}
+	for k, v := range m {
+		if !strings.HasPrefix(k, "tekton.dev/") && k != "fresnel.dev/reported-state" {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// explainShowRuns runs fresnel explain --show-runs on a GitHub
+// pull_request payload with the settings and config.yaml in dir.
+func explainShowRuns(t *testing.T, dir string, body []byte, delivery string) []pipelinev1.PipelineRun {
+	t.Helper()
+	payload := filepath.Join(t.TempDir(), "payload.json")
+	if err := os.WriteFile(payload, body, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(binary, "explain", "--config", filepath.Join(dir, "config.yaml"), "--provider", "github",
+		"--event", "pull_request", "--payload", payload, "--show-runs", "--settings", filepath.Join(dir, "fresnel.yaml"),
+		"--delivery", delivery)
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("explain: %v\n%s", err, out)
+	}
+	var answer struct {
+		PipelineRuns []pipelinev1.PipelineRun `json:"pipelineRuns"`
+	}
+	if err := json.Unmarshal(out, &answer); err != nil {
+		t.Fatalf("explain's answer: %v\n%s", err, out)
+	}
+	return answer.PipelineRuns
 }
 
 // taskRunPod returns the pod Tekton created for the run's one TaskRun.
