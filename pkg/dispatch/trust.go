@@ -74,6 +74,9 @@ func (d *Dispatcher) admitAndLaunch(ctx context.Context, in providers.Instance, 
 func (d *Dispatcher) admit(ctx context.Context, in providers.Instance, ev event.Event) (admission, error) {
 	cfg := d.Config()
 	repo := ev.Repo.FullName
+	if !mayStartJobs(ev) {
+		return admission{}, nil // a plain comment, a closed pull request: nothing to refuse
+	}
 	if ok, why := cfg.Plugins.TriggerEnabled(repo); !ok {
 		return admission{refused: why, reason: "trigger_disabled"}, nil
 	}
@@ -82,14 +85,27 @@ func (d *Dispatcher) admit(ctx context.Context, in providers.Instance, ev event.
 	}
 	g := &gate{d: d, ctx: ctx, in: in, ev: ev, settings: cfg.Plugins.TriggerFor(repo), bot: d.botUser(in)}
 	switch {
-	case ev.Kind == event.KindPullRequest && ev.Action == event.ActionLabeled && ev.Label == trust.OkToTest:
-		return g.okToTestLabel()
-	case ev.Kind == event.KindPullRequest && ev.Action != event.ActionClosed && ev.Action != event.ActionConvertToDraft:
-		return g.pullRequest()
-	case ev.Kind == event.KindComment && ev.Action == event.ActionCreated && ev.Comment != nil && isCommand(ev.Comment.Body):
+	case ev.Kind == event.KindComment:
 		return g.command()
+	case ev.Action == event.ActionLabeled && ev.Label == trust.OkToTest:
+		return g.okToTestLabel()
 	}
-	return admission{}, nil
+	return g.pullRequest()
+}
+
+// mayStartJobs reports whether ev is of a kind that can start jobs: a
+// push, a pull request event other than closing it or turning it into a
+// draft, a new comment with a command.
+func mayStartJobs(ev event.Event) bool {
+	switch ev.Kind {
+	case event.KindPush:
+		return true
+	case event.KindPullRequest:
+		return ev.Action != event.ActionClosed && ev.Action != event.ActionConvertToDraft
+	case event.KindComment:
+		return ev.Action == event.ActionCreated && ev.Comment != nil && isCommand(ev.Comment.Body)
+	}
+	return false
 }
 
 // refusal is the outcome of a refused event: every job it concerned is

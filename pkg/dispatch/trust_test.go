@@ -371,6 +371,10 @@ func TestTriggerNotEnabled(t *testing.T) {
 	if scm.memberCalls != 0 || len(scm.comments) != 0 {
 		t.Errorf("%d membership calls, %d comments for a repo that runs nothing; want none", scm.memberCalls, len(scm.comments))
 	}
+	out, err = d.Handle(context.Background(), instance(scm), commentBy("alice", "thanks!"))
+	if err != nil || out.Refused != "" {
+		t.Errorf("a plain comment: refused %q, %v; want nothing refused, as it asked for nothing", out.Refused, err)
+	}
 }
 
 func TestTrustErrorsAreErrors(t *testing.T) {
