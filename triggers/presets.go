@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"maps"
 	"reflect"
+	"runtime"
 	"slices"
+	"sync"
 
 	"go.yaml.in/yaml/v3"
 	corev1 "k8s.io/api/core/v1"
@@ -61,23 +63,48 @@ func (f *fileReader) readPresetsNode(node *yaml.Node, size int) {
 // reload.go) is kept as it is. A conflict (a variable, volume or mount the
 // job already has) is an error on the job.
 func (l *loader) applyPresets() {
-	l.cfg.replaceJobs(func(j *Job) *Job {
-		if l.premerged[j] || len(l.presets) == 0 {
-			l.final[j] = j
-			return j
+	slots := l.cfg.jobSlots()
+	merged := make([]*Job, len(slots))
+	errs := make([]error, len(slots))
+	eachOnEveryCore(len(slots), func(i int) { merged[i], errs[i] = l.withPresets(*slots[i]) })
+	for i, slot := range slots {
+		j := *slot
+		if errs[i] != nil {
+			l.problem(j.Source, j.Line, SeverityError, "%s: %v", j.describe(), errs[i])
+			continue
 		}
-		merged := *j
-		if err := merged.applyPresets(l.presets); err != nil {
-			l.problem(j.Source, j.Line, SeverityError, "%s: %v", j.describe(), err)
-			return j
-		}
-		if merged.Spec == j.Spec {
-			l.final[j] = j
-			return j
-		}
-		l.final[j] = &merged
-		return &merged
-	})
+		l.final[j], *slot = merged[i], merged[i]
+	}
+}
+
+// withPresets returns j with the presets that match it merged: j itself
+// when none does, or when an earlier load merged them.
+func (l *loader) withPresets(j *Job) (*Job, error) {
+	if l.premerged[j] || len(l.presets) == 0 {
+		return j, nil
+	}
+	merged := *j
+	if err := merged.applyPresets(l.presets); err != nil {
+		return nil, err
+	}
+	if merged.Spec == j.Spec {
+		return j, nil
+	}
+	return &merged, nil
+}
+
+// eachOnEveryCore calls do for 0..n-1, spread over the cores.
+func eachOnEveryCore(n int, do func(i int)) {
+	workers := min(runtime.GOMAXPROCS(0), n)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for i := w; i < n; i += workers {
+				do(i)
+			}
+		})
+	}
+	wg.Wait()
 }
 
 // presetsID identifies the presets of a load: the files that hold them.
@@ -87,18 +114,20 @@ func (l *loader) presetsID() [sha256.Size]byte {
 	return sum
 }
 
-// replaceJobs puts with(j) in the place of each job j.
-func (c *Config) replaceJobs(with func(j *Job) *Job) {
+// jobSlots lists the places of the Config's jobs, to replace them.
+func (c *Config) jobSlots() []**Job {
+	var slots []**Job
 	for _, section := range []map[string][]*Job{c.Presubmits, c.Postsubmits} {
 		for _, jobs := range section {
-			for i, j := range jobs {
-				jobs[i] = with(j)
+			for i := range jobs {
+				slots = append(slots, &jobs[i])
 			}
 		}
 	}
-	for i, j := range c.Periodics {
-		c.Periodics[i] = with(j)
+	for i := range c.Periodics {
+		slots = append(slots, &c.Periodics[i])
 	}
+	return slots
 }
 
 func (j *Job) applyPresets(presets []Preset) error {
