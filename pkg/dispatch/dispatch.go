@@ -98,6 +98,7 @@ func (d *Dispatcher) selectAndLaunch(ctx context.Context, in providers.Instance,
 		return Outcome{Warnings: warnings}, fmt.Errorf("dispatch: %w", err)
 	}
 	out := Outcome{Runs: []launch.Run{}, Skipped: sel.Skipped, Warnings: warnings}
+	d.reply(ctx, in, ev, sel.Reply, &out)
 	if len(sel.Runs) == 0 {
 		return out, nil
 	}
@@ -117,7 +118,7 @@ func (d *Dispatcher) complete(ctx context.Context, in providers.Instance, ev eve
 	if ev.Kind != event.KindComment || ev.HeadSHA != "" && ev.BaseRef != "" {
 		return ev, nil
 	}
-	if ev.Comment == nil || !isCommand(ev.Comment.Body) || !d.mayHavePresubmits(in, ev.Repo.FullName) {
+	if ev.Comment == nil || !isCommand(d.Config(), ev.Repo.FullName, ev.Comment.Body) || !d.mayHavePresubmits(in, ev.Repo.FullName) {
 		return ev, nil
 	}
 	reader, ok := in.Intake.(providers.PullRequestReader)
@@ -136,4 +137,25 @@ func (d *Dispatcher) inputs(ctx context.Context, in providers.Instance, ev event
 		inputs.FailedContexts = func() (map[string]bool, error) { return d.FailedContexts(ctx, ev) }
 	}
 	return inputs
+}
+
+// reply posts the answer selection gave a comment (the jobs /test can
+// name, say) on its pull request; a failure to post is a warning.
+func (d *Dispatcher) reply(ctx context.Context, in providers.Instance, ev event.Event, body string, out *Outcome) {
+	if body == "" || !ev.IsPullRequest() {
+		return
+	}
+	c, ok := in.Intake.(providers.Commenter)
+	if !ok {
+		out.Warnings = append(out.Warnings, in.Kind+" cannot comment: reply not posted")
+		return
+	}
+	if who := commenter(ev); who != "" {
+		body = "@" + who + ": " + body
+	}
+	if _, err := c.Comment(ctx, event.Target{Repo: ev.Repo.FullName, Number: ev.Number}, body); err != nil {
+		out.Warnings = append(out.Warnings, "reply not posted: "+err.Error())
+		return
+	}
+	out.Actions = append(out.Actions, "replied with the commands that can run")
 }

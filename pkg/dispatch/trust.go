@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/sirupsen/logrus"
@@ -26,9 +27,16 @@ import (
 // okToTestRe is the /ok-to-test command, on a line of its own.
 var okToTestRe = regexp.MustCompile(`(?m)^/ok-to-test\s*$`)
 
-// isCommand reports whether a comment carries a command that starts jobs.
-func isCommand(body string) bool {
-	return triggers.HasTestCommand(body) || okToTestRe.MatchString(body)
+// okToTestCancelRe is /ok-to-test cancel, which takes ok-to-test back.
+var okToTestCancelRe = regexp.MustCompile(`(?m)^/ok-to-test cancel\s*$`)
+
+// isCommand reports whether a comment on a pull request of repo carries a
+// command that starts jobs: /test, /retest, /ok-to-test, or a line that
+// matches a job's own trigger.
+func isCommand(cfg *triggers.Config, repo, body string) bool {
+	body = strings.ReplaceAll(body, "\r\n", "\n")
+	return triggers.HasTestCommand(body) || okToTestRe.MatchString(body) ||
+		okToTestCancelRe.MatchString(body) || cfg.Triggered(repo, body)
 }
 
 // untrustedActions are the pull request actions that, on an untrusted
@@ -74,7 +82,7 @@ func (d *Dispatcher) admitAndLaunch(ctx context.Context, in providers.Instance, 
 func (d *Dispatcher) admit(ctx context.Context, in providers.Instance, ev event.Event) (admission, error) {
 	cfg := d.Config()
 	repo := ev.Repo.FullName
-	if !mayStartJobs(ev) {
+	if !mayStartJobs(cfg, ev) {
 		return admission{}, nil // a plain comment, a closed pull request: nothing to refuse
 	}
 	if ok, why := cfg.Plugins.TriggerEnabled(repo); !ok {
@@ -96,14 +104,14 @@ func (d *Dispatcher) admit(ctx context.Context, in providers.Instance, ev event.
 // mayStartJobs reports whether ev is of a kind that can start jobs: a
 // push, a pull request event other than closing it or turning it into a
 // draft, a new comment with a command.
-func mayStartJobs(ev event.Event) bool {
+func mayStartJobs(cfg *triggers.Config, ev event.Event) bool {
 	switch ev.Kind {
 	case event.KindPush:
 		return true
 	case event.KindPullRequest:
 		return ev.Action != event.ActionClosed && ev.Action != event.ActionConvertToDraft
 	case event.KindComment:
-		return ev.Action == event.ActionCreated && ev.Comment != nil && isCommand(ev.Comment.Body)
+		return ev.Action == event.ActionCreated && ev.Comment != nil && isCommand(cfg, ev.Repo.FullName, ev.Comment.Body)
 	}
 	return false
 }
@@ -301,8 +309,12 @@ func (g *gate) okToTestLabel() (admission, error) {
 	return g.adm, nil
 }
 
-// command admits a comment command from a trusted commenter. A trusted
-// /ok-to-test also marks the pull request ok-to-test.
+// command admits a comment command as Prow's trigger does: from a trusted
+// commenter, or from anyone on a pull request that is trusted (its author
+// is, or it carries ok-to-test), so that a contributor can /retest their
+// own tested pull request. A trusted /ok-to-test also marks the pull
+// request ok-to-test; /ok-to-test cancel, from a trusted user, takes that
+// back.
 func (g *gate) command() (admission, error) {
 	scm, ok := g.checker()
 	if !ok {
@@ -313,12 +325,15 @@ func (g *gate) command() (admission, error) {
 	if err != nil {
 		return g.adm, err
 	}
-	okToTest := okToTestRe.MatchString(g.ev.Comment.Body)
-	if !dec.Trusted {
-		g.comment(fmt.Sprintf("@%s: your command starts nothing: %s. %s", who, dec.Reason, g.whoMay()))
-		return g.refuse("untrusted_commenter", "the commenter is not trusted: %s", dec.Reason)
+	body := strings.ReplaceAll(g.ev.Comment.Body, "\r\n", "\n")
+	if okToTestCancelRe.MatchString(body) && !g.settings.IgnoreOkToTest {
+		return g.cancelOkToTest(who, dec)
 	}
-	if okToTest && g.settings.IgnoreOkToTest && !triggers.HasTestCommand(okToTestRe.ReplaceAllString(g.ev.Comment.Body, "")) {
+	okToTest := okToTestRe.MatchString(body)
+	if !dec.Trusted {
+		return g.untrustedCommand(scm, who, dec, okToTest)
+	}
+	if okToTest && g.settings.IgnoreOkToTest && !triggers.HasTestCommand(okToTestRe.ReplaceAllString(body, "")) {
 		g.comment(fmt.Sprintf("@%s: `/ok-to-test` does nothing in this repository (ignore_ok_to_test is set); start jobs with `/test`.", who))
 		return g.refuse("ok_to_test_ignored", "/ok-to-test does nothing here: ignore_ok_to_test is set")
 	}
@@ -326,6 +341,40 @@ func (g *gate) command() (admission, error) {
 		g.markOkToTest()
 	}
 	return g.adm, nil
+}
+
+// untrustedCommand admits a command from an untrusted commenter only on a
+// trusted pull request, and never an /ok-to-test.
+func (g *gate) untrustedCommand(scm providers.TrustChecker, who string, user trust.Decision, okToTest bool) (admission, error) {
+	pr, err := g.d.decider().PullRequest(g.ctx, scm, g.settings, g.query(g.ev.Author), g.currentLabels)
+	if err != nil {
+		return g.adm, err
+	}
+	if pr.Trusted && !okToTest {
+		return g.adm, nil
+	}
+	g.comment(fmt.Sprintf("@%s: your command starts nothing: %s. %s", who, user.Reason, g.whoMay()))
+	return g.refuse("untrusted_commenter", "the commenter is not trusted: %s", user.Reason)
+}
+
+// cancelOkToTest handles /ok-to-test cancel: a trusted user takes the
+// ok-to-test label off and puts needs-ok-to-test back; it starts nothing.
+func (g *gate) cancelOkToTest(who string, dec trust.Decision) (admission, error) {
+	if !dec.Trusted {
+		g.comment(fmt.Sprintf("@%s: only trusted users can revoke `/ok-to-test`.", who))
+		return g.refuse("untrusted_commenter", "the commenter is not trusted: %s", dec.Reason)
+	}
+	labels, _, err := g.currentLabels()
+	if err != nil {
+		g.adm.warnings = append(g.adm.warnings, "trust: cannot read labels: "+err.Error())
+	}
+	if slices.Contains(labels, trust.OkToTest) {
+		g.removeLabel(trust.OkToTest)
+	}
+	if !slices.Contains(labels, trust.NeedsOkToTest) {
+		g.addLabel(trust.NeedsOkToTest)
+	}
+	return g.refuse("ok_to_test_cancelled", "/ok-to-test cancel: the pull request needs /ok-to-test again")
 }
 
 // markOkToTest labels the pull request ok-to-test and takes
