@@ -34,16 +34,16 @@ type loader struct {
 	// files, when set, remembers files between loads (see reload.go).
 	files *fileSet
 	// premerged are jobs of unchanged files that have their presets
-	// already; final maps each job as read to the one in the Config.
+	// already; final are the jobs that have them now.
 	premerged  map[*Job]bool
-	final      map[*Job]*Job
+	final      map[*Job]bool
 	presetsSum hash.Hash
 }
 
 func newLoader() *loader {
 	cfg := &Config{Presubmits: map[string][]*Job{}, Postsubmits: map[string][]*Job{}}
 	return &loader{cfg: cfg, seen: map[string][]*Job{}, regexps: newRegexps(),
-		premerged: map[*Job]bool{}, final: map[*Job]*Job{}, presetsSum: sha256.New()}
+		premerged: map[*Job]bool{}, final: map[*Job]bool{}, presetsSum: sha256.New()}
 }
 
 func (l *loader) problem(file string, line int, sev Severity, format string, args ...any) {

@@ -58,39 +58,27 @@ func (f *fileReader) readPresetsNode(node *yaml.Node, size int) {
 }
 
 // applyPresets merges every matching preset into each pod-spec job, as
-// Prow merges presets when it loads jobs. The job as read is left as it
-// is: the Config gets a merged copy. A job an earlier load merged (see
-// reload.go) is kept as it is. A conflict (a variable, volume or mount the
-// job already has) is an error on the job.
+// Prow merges presets when it loads jobs. The jobs are this load's own:
+// those of unchanged files an earlier load merged are left as they are
+// (see reload.go). A conflict (a variable, volume or mount the job
+// already has) is an error on the job.
 func (l *loader) applyPresets() {
-	slots := l.cfg.jobSlots()
-	merged := make([]*Job, len(slots))
-	errs := make([]error, len(slots))
-	eachOnEveryCore(len(slots), func(i int) { merged[i], errs[i] = l.withPresets(*slots[i]) })
-	for i, slot := range slots {
-		j := *slot
+	jobs := l.cfg.all()
+	errs := make([]error, len(jobs))
+	if len(l.presets) > 0 {
+		eachOnEveryCore(len(jobs), func(i int) {
+			if !l.premerged[jobs[i]] {
+				errs[i] = jobs[i].applyPresets(l.presets)
+			}
+		})
+	}
+	for i, j := range jobs {
 		if errs[i] != nil {
 			l.problem(j.Source, j.Line, SeverityError, "%s: %v", j.describe(), errs[i])
 			continue
 		}
-		l.final[j], *slot = merged[i], merged[i]
+		l.final[j] = true
 	}
-}
-
-// withPresets returns j with the presets that match it merged: j itself
-// when none does, or when an earlier load merged them.
-func (l *loader) withPresets(j *Job) (*Job, error) {
-	if l.premerged[j] || len(l.presets) == 0 {
-		return j, nil
-	}
-	merged := *j
-	if err := merged.applyPresets(l.presets); err != nil {
-		return nil, err
-	}
-	if merged.Spec == j.Spec {
-		return j, nil
-	}
-	return &merged, nil
 }
 
 // eachOnEveryCore calls do for 0..n-1, spread over the cores.
@@ -112,22 +100,6 @@ func (l *loader) presetsID() [sha256.Size]byte {
 	var sum [sha256.Size]byte
 	l.presetsSum.Sum(sum[:0])
 	return sum
-}
-
-// jobSlots lists the places of the Config's jobs, to replace them.
-func (c *Config) jobSlots() []**Job {
-	var slots []**Job
-	for _, section := range []map[string][]*Job{c.Presubmits, c.Postsubmits} {
-		for _, jobs := range section {
-			for i := range jobs {
-				slots = append(slots, &jobs[i])
-			}
-		}
-	}
-	for i := range c.Periodics {
-		slots = append(slots, &c.Periodics[i])
-	}
-	return slots
 }
 
 func (j *Job) applyPresets(presets []Preset) error {

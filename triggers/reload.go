@@ -11,7 +11,8 @@ import (
 // remembers what the last load read of each file, by path and content: a
 // file that has not changed is not parsed again, and its jobs, presets
 // merged, are the very Job values of the configuration in use, which are
-// never modified once loaded. When the presets changed, the jobs of
+// never modified once loaded (presets are merged into a job when it is
+// read, before any configuration holds it). When the presets changed, the jobs of
 // unchanged files are read again. Only the files of the last load are
 // remembered, each with the jobs as that load left them, so a process
 // holds little beyond its configuration.
@@ -60,18 +61,15 @@ func (s *fileSet) read(path string, rs regexps) *fileReader {
 	return f
 }
 
-// remember keeps this load's files for the next one, each job as the
-// load left it: final maps a job as read to the one in the Config, with
-// presets merged.
-func (s *fileSet) remember(final map[*Job]*Job, presets [sha256.Size]byte) {
+// remember keeps this load's files for the next one, noting the jobs
+// that have their presets merged now (final).
+func (s *fileSet) remember(final map[*Job]bool, presets [sha256.Size]byte) {
 	files := make(map[string]*fileReader, len(s.now))
 	for path, f := range s.now {
 		kept := *f
 		kept.jobs = make([]readJob, len(f.jobs))
 		for i, r := range f.jobs {
-			if j, ok := final[r.job]; ok {
-				r.job, r.presetsDone = j, true
-			}
+			r.presetsDone = r.presetsDone || final[r.job]
 			kept.jobs[i] = r
 		}
 		files[path] = &kept
