@@ -27,8 +27,8 @@ func TestExitCodes(t *testing.T) {
 	}{
 		{name: "checkconfig valid", args: []string{"checkconfig", "--config", td + "checkconfig/valid.yaml"}, code: 0, wantStdout: "configuration valid"},
 		{name: "checkconfig errors", args: []string{"checkconfig", "--config", td + "checkconfig/bad-regex.yaml"}, code: 1, wantStdout: "bad-regex.yaml:6: error: "},
-		{name: "checkconfig warnings", args: []string{"checkconfig", "--config", td + "checkconfig/unsupported.yaml"}, code: 0, wantStdout: "unsupported.yaml:6: warning: "},
-		{name: "checkconfig warnings, strict", args: []string{"checkconfig", "--strict", "--config", td + "checkconfig/unsupported.yaml"}, code: 1, wantStdout: "6 warnings"},
+		{name: "checkconfig warnings", args: []string{"checkconfig", "--config", td + "checkconfig/unsupported.yaml"}, code: 0, wantStdout: "unsupported.yaml:8: warning: "},
+		{name: "checkconfig warnings, strict", args: []string{"checkconfig", "--strict", "--config", td + "checkconfig/unsupported.yaml"}, code: 1, wantStdout: "4 warnings"},
 		{name: "checkconfig bad flag", args: []string{"checkconfig"}, code: 2, wantStderr: "missing --config"},
 		{name: "explain", args: append(explain, "--event", "push", "--payload", td+"explain/github/push-main.json"), code: 0, wantStdout: `"job": "publish"`},
 		{name: "explain bad payload", args: append(explain, "--event", "pull_request", "--payload", td+"explain/github/truncated.json"), code: 2, wantStderr: "bad payload"},
