@@ -290,7 +290,7 @@ func (p *Plugins) Enabled(repo string) []string {
 		return nil
 	}
 	var out []string
-	for _, scope := range scopes(repo) {
+	for _, scope := range Scopes(repo) {
 		entry, ok := p.Plugins[scope]
 		if !ok || scope != repo && excludes(entry.ExcludedRepos, scope, repo) {
 			continue
@@ -315,9 +315,9 @@ func (p *Plugins) TriggerEnabled(repo string) (bool, string) {
 	return false, fmt.Sprintf("the trigger plugin is not enabled for %s in plugins.yaml (plugins: of its org, group or repo), so it runs no jobs", repo)
 }
 
-// scopes lists the org, every enclosing group and the repo itself,
+// Scopes lists the org, every enclosing group and the repo itself,
 // outermost first: a/b/c/repo gives a, a/b, a/b/c, a/b/c/repo.
-func scopes(repo string) []string {
+func Scopes(repo string) []string {
 	var out []string
 	for i, r := range repo {
 		if r == '/' {

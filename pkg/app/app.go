@@ -143,15 +143,16 @@ func (a *App) Dispatcher() *dispatch.Dispatcher {
 			return a.Tekton.TektonV1().PipelineRuns(namespace)
 		},
 	}
+	decider := trust.New(trust.Options{})
 	return &dispatch.Dispatcher{
 		Config:   a.Jobs,
 		Launcher: launcher,
-		Plugins:  a.pluginRunner(launcher),
+		Plugins:  a.pluginRunner(launcher, decider),
 		FailedContexts: func(ctx context.Context, ev event.Event) (map[string]bool, error) {
 			return report.FailedContexts(ctx, a.Tekton.TektonV1().PipelineRuns(ns), ev)
 		},
 		InRepo:  a.inRepo,
-		Trust:   trust.New(trust.Options{}),
+		Trust:   decider,
 		BotUser: a.botUser,
 		Log:     a.Log,
 	}

@@ -14,9 +14,9 @@ import (
 
 // pluginRunner runs the plugins plugins.yaml enables, reading the file in
 // force for each event (it is hot reloaded with the jobs), deciding who
-// is trusted as the trigger does.
-func (a *App) pluginRunner(runs plugins.RunCanceller) *plugins.Runner {
-	decider := trust.New(trust.Options{})
+// is trusted as the trigger does, with the trigger's decider (one cache of
+// membership answers for both) and fresnel's own login on the instance.
+func (a *App) pluginRunner(runs plugins.RunCanceller, decider *trust.Decider) *plugins.Runner {
 	return &plugins.Runner{
 		Config: func() *triggers.PluginsFile { return a.Jobs().Plugins },
 		Runs:   runs,
@@ -26,7 +26,8 @@ func (a *App) pluginRunner(runs plugins.RunCanceller) *plugins.Runner {
 			if !ok {
 				return false, fmt.Errorf("app: %s cannot check who may use commands", ev.Provider)
 			}
-			q := trust.Query{Instance: ev.Provider + "/" + ev.Instance, Repo: ev.Repo.FullName, User: user}
+			in := providers.Instance{Config: providers.Config{Kind: ev.Provider, Name: ev.Instance}}
+			q := trust.Query{Instance: ev.Provider + "/" + ev.Instance, Repo: ev.Repo.FullName, User: user, Bot: a.botUser(in)}
 			dec, err := decider.User(ctx, checker, a.Jobs().Plugins.TriggerFor(ev.Repo.FullName), q)
 			return dec.Trusted, err
 		},

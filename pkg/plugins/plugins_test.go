@@ -153,11 +153,11 @@ func TestEnabledFor(t *testing.T) {
 	}{
 		{name: "no plugins.yaml", file: nil, repo: "acme/widgets", want: []string{"trigger"}},
 		{name: "no enable map", file: &triggers.PluginsFile{}, repo: "acme/widgets", want: []string{"trigger"}},
-		{name: "org then repo", file: file, repo: "acme/widgets", want: []string{"lgtm", "trigger", "hold"}},
+		{name: "org then repo", file: file, repo: "acme/widgets", want: []string{"hold", "lgtm", "trigger"}},
 		{name: "org only", file: file, repo: "acme/gadgets", want: []string{"lgtm", "trigger"}},
 		{name: "excluded from the org", file: file, repo: "acme/legacy", want: []string{"help"}},
-		{name: "nested groups", file: file, repo: "group/sub/deeper/repo", want: []string{"wip", "cancel"}},
-		{name: "not covered", file: file, repo: "other/repo", want: []string{}},
+		{name: "nested groups", file: file, repo: "group/sub/deeper/repo", want: []string{"cancel", "wip"}},
+		{name: "not covered", file: file, repo: "other/repo", want: nil},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
