@@ -16,6 +16,11 @@ import (
 // unchanged files are read again. Only the files of the last load are
 // remembered, each with the jobs as that load left them, so a process
 // holds little beyond its configuration.
+//
+// This holds only while reading a job depends on its own file alone, and
+// on the presets: a setting of config.yaml that changes how jobs of other
+// files are read (default decoration, say) must join the presets' identity
+// (loader.presetsSum), or such files be read again when it changes.
 
 // lastRead is what the last Check read.
 var lastRead = struct {
