@@ -95,7 +95,7 @@ func (d *Dispatcher) admit(ctx context.Context, in providers.Instance, ev event.
 	switch {
 	case ev.Kind == event.KindComment:
 		return g.command()
-	case ev.Action == event.ActionLabeled && ev.Label == trust.OkToTest:
+	case ev.Added(trust.OkToTest):
 		return g.okToTestLabel()
 	}
 	return g.pullRequest()

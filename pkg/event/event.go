@@ -134,8 +134,11 @@ type Event struct {
 	// commented.
 	Review string `json:"review,omitempty"`
 
-	Labels  []string `json:"labels,omitempty"`
-	Label   string   `json:"label,omitempty"`
+	Labels []string `json:"labels,omitempty"`
+	// Label is the label a labeled event added (the first, when the SCM
+	// reports several in one event: GitLab); LabelsAdded lists them all.
+	Label       string   `json:"label,omitempty"`
+	LabelsAdded []string `json:"labelsAdded,omitempty"`
 	Comment *Comment `json:"comment,omitempty"`
 
 	// ChangedFiles is known for pushes (from their commits). For pull
@@ -180,4 +183,20 @@ func (e Event) String() string {
 		s += "#" + strconv.Itoa(e.Number)
 	}
 	return s
+}
+
+// Added reports whether ev is a labeled event that added label.
+func (e Event) Added(label string) bool {
+	if e.Action != ActionLabeled {
+		return false
+	}
+	if e.Label == label {
+		return true
+	}
+	for _, l := range e.LabelsAdded {
+		if l == label {
+			return true
+		}
+	}
+	return false
 }

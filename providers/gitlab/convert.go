@@ -3,6 +3,7 @@ package gitlab
 import (
 	"cmp"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -51,6 +52,9 @@ func fromMergeRequestFields(ev event.Event, fields payload) event.Event {
 	if attrs.Action == "update" {
 		ev.Action = updateAction(fields)
 	}
+	if added := addedLabels(fields); ev.Action == event.ActionEdited && len(added) > 0 {
+		ev.Action, ev.Label, ev.LabelsAdded = event.ActionLabeled, added[0], added
+	}
 	if tb := fields.Changes.TargetBranch; ev.Action == event.ActionEdited && tb != nil {
 		ev.PreviousBaseRef = tb.Previous
 	}
@@ -71,6 +75,23 @@ func updateAction(fields payload) event.Action {
 		return event.ActionConvertToDraft
 	}
 	return event.ActionEdited
+}
+
+// addedLabels lists the labels an update added, from its changes: GitLab
+// reports label changes as updates, and several in one.
+func addedLabels(fields payload) []string {
+	ch := fields.Changes.Labels
+	if ch == nil {
+		return nil
+	}
+	before := titles(ch.Previous)
+	var added []string
+	for _, l := range titles(ch.Current) {
+		if !slices.Contains(before, l) {
+			added = append(added, l)
+		}
+	}
+	return added
 }
 
 // convertNote maps a Note Hook on a merge request onto a comment event.

@@ -96,6 +96,10 @@ type payload struct {
 		TargetBranch *struct {
 			Previous string `json:"previous"`
 		} `json:"target_branch"`
+		Labels *struct {
+			Previous []label `json:"previous"`
+			Current  []label `json:"current"`
+		} `json:"labels"`
 	} `json:"changes"`
 }
 

@@ -81,7 +81,7 @@ func relevant(ev event.Event, cfg triggers.ApproveSettings) bool {
 	case ev.Kind != event.KindPullRequest:
 		return false
 	case ev.Action == event.ActionLabeled:
-		return ev.Label == Label
+		return ev.Added(Label)
 	}
 	return reevaluates(ev)
 }

@@ -115,7 +115,7 @@ func onEvent(ctx context.Context, a *plugins.Agent) ([]string, error) {
 	switch {
 	case ev.Action == event.ActionSynchronize:
 		return removeOnPush(ctx, a)
-	case ev.Action == event.ActionLabeled && ev.Label == Label:
+	case ev.Added(Label):
 		return checkHandAdded(ctx, a)
 	}
 	return nil, nil

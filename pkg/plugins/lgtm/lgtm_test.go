@@ -45,6 +45,10 @@ func TestLgtm(t *testing.T) {
 			want:         []string{"removed lgtm label added by @alice"},
 			wantComments: []string{"@alice: the lgtm label can only be set with /lgtm by a collaborator who is not the author; it has been removed."}},
 		{name: "a label added by a collaborator stays", labels: []string{"lgtm"}, ev: labeled("rev"), wantLabels: []string{"lgtm"}},
+		{name: "added among others in one event (GitLab), by a stranger: removed", labels: []string{"kind/bug", "lgtm"}, ev: labeledWith("eve", "kind/bug", "lgtm"),
+			want:         []string{"removed lgtm label added by @eve"},
+			wantLabels:   []string{"kind/bug"},
+			wantComments: []string{"@eve: the lgtm label can only be set with /lgtm by a collaborator who is not the author; it has been removed."}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -90,6 +94,14 @@ func withLabels(ev event.Event, labels ...string) event.Event { ev.Labels = labe
 func labeled(sender string) event.Event {
 	ev := withLabels(pluginstest.PullRequestEvent(event.ActionLabeled, "alice", sender), "lgtm")
 	ev.Label = lgtm.Label
+	return ev
+}
+
+// labeledWith is a labeled event that added several labels at once, as
+// GitLab reports them.
+func labeledWith(sender string, added ...string) event.Event {
+	ev := withLabels(pluginstest.PullRequestEvent(event.ActionLabeled, "alice", sender), added...)
+	ev.Label, ev.LabelsAdded = added[0], added
 	return ev
 }
 
