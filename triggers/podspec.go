@@ -75,8 +75,9 @@ const (
 
 // PodRun is what a pod-spec job's run takes from the event it runs for.
 type PodRun struct {
-	// Env is the job environment, set on every step; a container's own
-	// variable of the same name wins.
+	// Env is the job environment, set on every step; it replaces a
+	// container's own variable of the same name, as in Prow, where the
+	// job's variables come after the container's and the last one counts.
 	Env []corev1.EnvVar
 	// Refs are the repositories a decorated job clones, in order: the
 	// event's (see MainRefs) and then the job's extra_refs.
@@ -125,18 +126,15 @@ func (j *Job) PodSpecRun(in PodRun) (*pipelinev1.PipelineRunSpec, error) {
 	return run, nil
 }
 
-// withEnv appends the variables of add that own does not set.
+// withEnv appends add to own, dropping own's variables that add sets:
+// the job environment wins, as it does in Prow.
 func withEnv(own, add []corev1.EnvVar) []corev1.EnvVar {
-	set := make(map[string]bool, len(own))
-	for _, e := range own {
+	set := make(map[string]bool, len(add))
+	for _, e := range add {
 		set[e.Name] = true
 	}
-	for _, e := range add {
-		if !set[e.Name] {
-			own = append(own, e)
-		}
-	}
-	return own
+	kept := slices.DeleteFunc(slices.Clone(own), func(e corev1.EnvVar) bool { return set[e.Name] })
+	return append(kept, add...)
 }
 
 // decorate adds the artifacts volume and, unless the job skips cloning or

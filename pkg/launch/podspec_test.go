@@ -117,10 +117,10 @@ func TestPodSpecStepEnvironment(t *testing.T) {
 		want       map[string]string
 		wantAbsent []string
 	}{
-		{name: "presubmit: the pull request's variables; the container's own JOB_NAME wins",
+		{name: "presubmit: the pull request's variables; they replace the container's own JOB_NAME, as in Prow",
 			job: podJob(t, triggers.Presubmit, "plain"), ev: pr,
 			want: map[string]string{
-				"CI": "true", "JOB_NAME": "mine", "JOB_TYPE": "presubmit",
+				"CI": "true", "JOB_NAME": "plain", "JOB_TYPE": "presubmit",
 				"REPO_OWNER": "org", "REPO_NAME": "repo", "SRC_HOST": "github.com", "SRC_BASE": "org/repo",
 				"PULL_BASE_REF": "main", "PULL_BASE_SHA": "b4se", "PULL_REFS": "main:b4se,7:he4d",
 				"PULL_NUMBER": "7", "PULL_PULL_SHA": "he4d", "PULL_HEAD_REF": "feature", "PULL_TITLE": "Fix the widget",
