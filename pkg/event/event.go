@@ -139,7 +139,7 @@ type Event struct {
 	// reports several in one event: GitLab); LabelsAdded lists them all.
 	Label       string   `json:"label,omitempty"`
 	LabelsAdded []string `json:"labelsAdded,omitempty"`
-	Comment *Comment `json:"comment,omitempty"`
+	Comment     *Comment `json:"comment,omitempty"`
 
 	// ChangedFiles is known for pushes (from their commits). For pull
 	// requests it is nil and read from the provider on demand.
