@@ -72,27 +72,28 @@ func readData(data []byte, source string, rs regexps) *fileReader {
 		return f
 	}
 	f.checkDuplicateKeys(mappingDuplicates(root, sectionKeys))
+	budget := aliasBudget(len(data))
 	for _, t := range jobSections {
-		f.readSection(root, t, len(data))
+		f.readSection(root, t, budget)
 	}
 	if _, node := child(root, "presets"); node != nil {
-		f.readPresetsNode(node, len(data))
+		f.readPresetsNode(node, budget)
 	}
 	return f
 }
 
 // readSection reads the presubmits, postsubmits or periodics of a file.
-func (f *fileReader) readSection(root *yaml.Node, t JobType, size int) {
+func (f *fileReader) readSection(root *yaml.Node, t JobType, budget *int) {
 	_, node := child(root, sectionKey(t))
 	if node == nil || isNull(node) {
 		return
 	}
 	f.checkDuplicateKeys(duplicateKeys(node))
 	if t == Periodic {
-		f.readList(t, "", node, size)
+		f.readList(t, "", node, budget)
 		return
 	}
-	f.readRepos(t, node, size)
+	f.readRepos(t, node, budget)
 }
 
 // isNull reports an empty or null value (presubmits: with nothing after).
@@ -122,7 +123,7 @@ func (f *fileReader) checkDuplicateKeys(dups []duplicateKey) {
 
 // readRepos reads a presubmits or postsubmits section: a map from repo to
 // a list of jobs.
-func (f *fileReader) readRepos(t JobType, node *yaml.Node, size int) {
+func (f *fileReader) readRepos(t JobType, node *yaml.Node, budget *int) {
 	if node.Kind != yaml.MappingNode {
 		f.problem(lineOf(node, ""), SeverityError, "%s must map org/repo to a list of jobs", sectionKey(t))
 		return
@@ -130,7 +131,7 @@ func (f *fileReader) readRepos(t JobType, node *yaml.Node, size int) {
 	for _, repo := range mappingKeys(node) {
 		_, list := child(node, repo)
 		if list != nil && !isNull(list) {
-			f.readList(t, repo, list, size)
+			f.readList(t, repo, list, budget)
 		}
 	}
 }
@@ -166,7 +167,7 @@ func appendNew(keys []string, seen map[string]bool, more ...string) []string {
 }
 
 // readList reads a list of jobs: one repo's, or the periodics.
-func (f *fileReader) readList(t JobType, repo string, node *yaml.Node, size int) {
+func (f *fileReader) readList(t JobType, repo string, node *yaml.Node, budget *int) {
 	if node.Kind != yaml.SequenceNode {
 		where := sectionKey(t)
 		if repo != "" {
@@ -176,14 +177,14 @@ func (f *fileReader) readList(t JobType, repo string, node *yaml.Node, size int)
 		return
 	}
 	for i := range node.Content {
-		f.readJob(t, repo, item(node, i), size)
+		f.readJob(t, repo, item(node, i), budget)
 	}
 }
 
 // readJob decodes, completes and checks one job. A job with an unknown
 // field is still checked, so that one run reports all its problems.
-func (f *fileReader) readJob(t JobType, repo string, node *yaml.Node, size int) {
-	j, found := decodeJob(node, size)
+func (f *fileReader) readJob(t JobType, repo string, node *yaml.Node, budget *int) {
+	j, found := decodeJob(node, budget)
 	if j == nil {
 		for _, fd := range found {
 			f.report(node, describe(t, nameOf(node), repo), fd)

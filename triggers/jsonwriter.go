@@ -31,9 +31,9 @@ type jsonWriter struct {
 // and dropped, so one buffer per core serves every job of a load.
 var buffers = sync.Pool{New: func() any { return new([]byte) }}
 
-func newJSONWriter(size int) *jsonWriter {
+func newJSONWriter(budget *int) *jsonWriter {
 	buf := buffers.Get().(*[]byte)
-	return &jsonWriter{buf: (*buf)[:0], values: &valueBuilder{budget: 1_000_000 + 20*size, active: map[*yaml.Node]bool{}}}
+	return &jsonWriter{buf: (*buf)[:0], values: &valueBuilder{budget: budget, active: map[*yaml.Node]bool{}}}
 }
 
 // release returns the writer's buffer for the next job.
@@ -47,7 +47,7 @@ func (w *jsonWriter) release() {
 // any value goes (an interface, or a type that decodes itself).
 func (w *jsonWriter) write(n *yaml.Node, t reflect.Type) error {
 	t = derefType(t)
-	if w.values.budget--; w.values.budget < 0 {
+	if *w.values.budget--; *w.values.budget < 0 {
 		return errAliasBudget
 	}
 	switch n.Kind {

@@ -184,11 +184,11 @@ var jobType = reflect.TypeFor[Job]()
 // decodeJob decodes one job strictly: each unknown field is an error, on
 // its line. The job is decoded without them, so its other fields are
 // still checked; any other decoding error returns no job.
-func decodeJob(node *yaml.Node, size int) (*Job, []finding) {
+func decodeJob(node *yaml.Node, budget *int) (*Job, []finding) {
 	if node == nil || node.Kind != yaml.MappingNode {
 		return nil, []finding{{severity: SeverityError, msg: "a job must be a mapping"}}
 	}
-	w := newJSONWriter(size)
+	w := newJSONWriter(budget)
 	defer w.release()
 	if err := w.write(node, jobType); err != nil {
 		return nil, append(w.unknown, finding{severity: SeverityError, msg: err.Error()})

@@ -187,3 +187,25 @@ func TestFilesReadAtOnceMergeInOrder(t *testing.T) {
 		t.Errorf("errors = %d, want 2 (dup in d.yaml and g.yaml): %v", errs, parallel)
 	}
 }
+
+// FuzzParse: any document gets a configuration or problems with a file,
+// never a panic; a job config that loads is one Check also accepts.
+func FuzzParse(f *testing.F) {
+	for _, doc := range []string{
+		"presubmits:\n  o/r:\n  - name: a\n    " + okSpec + "\n",
+		"periodics:\n- name: p\n  interval: 1h\n  " + okSpec + "\n",
+		"presets:\n- labels: {a: b}\n  env: [{name: X, value: 1}]\n",
+		"base: &b {name: a}\npresubmits:\n  o/r:\n  - <<: *b\n    " + okSpec + "\n",
+		"presubmits: [1, 2]\n", "postsubmits:\n  o/r: {a: b}\n", "a: &a [*a]\n", "- 1\n", "presubmits:\n  o/r:\n  - 5\n",
+	} {
+		f.Add(doc)
+	}
+	f.Fuzz(func(t *testing.T, doc string) {
+		_, problems := check(t, doc)
+		for _, p := range problems {
+			if p.File != "c.yaml" || p.Message == "" {
+				t.Errorf("problem without a file or a message: %+v", p)
+			}
+		}
+	})
+}

@@ -31,8 +31,8 @@ type Preset struct {
 // readPresetsNode reads a presets section: a list of presets, strictly.
 // Like jobs, presets take a bare number or boolean where a string is
 // wanted (an env value: 1).
-func (f *fileReader) readPresetsNode(node *yaml.Node, size int) {
-	value, err := nodeValue(node, size)
+func (f *fileReader) readPresetsNode(node *yaml.Node, budget *int) {
+	value, err := nodeValue(node, budget)
 	if err != nil || value == nil {
 		if err != nil {
 			f.problem(lineOf(node, ""), SeverityError, "presets: %v", err)

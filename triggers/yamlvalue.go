@@ -22,18 +22,26 @@ var errAliasBudget = errors.New("aliases expand to too many values")
 // valueBuilder turns nodes into plain values: map[string]any, []any,
 // string, int64, uint64, float64, bool and nil.
 type valueBuilder struct {
-	// budget is how many more nodes may be visited; aliases can make a
-	// small document expand exponentially.
-	budget int
+	// budget is how many more nodes may be visited, shared by all that
+	// is built from one document: aliases can make a small document
+	// expand exponentially.
+	budget *int
 	// active holds the nodes being built, to refuse an alias to an
 	// enclosing node.
 	active map[*yaml.Node]bool
 }
 
+// aliasBudget is how many nodes the values of a document of size bytes
+// may count, aliases expanded: far more than any real file needs.
+func aliasBudget(size int) *int {
+	budget := 1_000_000 + 20*size
+	return &budget
+}
+
 // nodeValue returns the value of n as sigs.k8s.io/yaml would decode it
-// into an interface{}. size bounds the work (the document's length).
-func nodeValue(n *yaml.Node, size int) (any, error) {
-	b := &valueBuilder{budget: 1_000_000 + 20*size, active: map[*yaml.Node]bool{}}
+// into an interface{}, spending budget (see aliasBudget).
+func nodeValue(n *yaml.Node, budget *int) (any, error) {
+	b := &valueBuilder{budget: budget, active: map[*yaml.Node]bool{}}
 	return b.value(n)
 }
 
@@ -41,7 +49,7 @@ func (b *valueBuilder) value(n *yaml.Node) (any, error) {
 	if n == nil {
 		return nil, nil
 	}
-	if b.budget--; b.budget < 0 {
+	if *b.budget--; *b.budget < 0 {
 		return nil, errAliasBudget
 	}
 	switch n.Kind {

@@ -41,7 +41,7 @@ func TestPlainScalarsFollowYAML11(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got, err := nodeValue(root, len(tc.doc))
+			got, err := nodeValue(root, aliasBudget(len(tc.doc)))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -85,7 +85,7 @@ copy: *base
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := nodeValue(root, len(doc))
+	got, err := nodeValue(root, aliasBudget(len(doc)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -112,7 +112,7 @@ func TestAliasExpansionIsBounded(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := nodeValue(root, b.Len()); err == nil {
+	if _, err := nodeValue(root, aliasBudget(b.Len())); err == nil {
 		t.Fatal("nodeValue expanded 2^40 values without an error")
 	}
 }
@@ -125,5 +125,47 @@ func TestNonFiniteFloats(t *testing.T) {
 	}
 	if got, ok := plainValue(".nan").(float64); !ok || !math.IsNaN(got) {
 		t.Errorf("plainValue(.nan) = %v, want NaN", got)
+	}
+}
+
+// TestAliasBudgetIsPerDocument: many jobs naming one expanding alias share
+// one budget, so a file cannot multiply the work by its number of jobs.
+func TestAliasBudgetIsPerDocument(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("l0: &l0 [x, x]\n")
+	for i := 1; i <= 30; i++ {
+		b.WriteString("l" + strconv.Itoa(i) + ": &l" + strconv.Itoa(i) + " [*l" + strconv.Itoa(i-1) + ", *l" + strconv.Itoa(i-1) + "]\n")
+	}
+	b.WriteString("presubmits:\n  o/r:\n")
+	for j := range 50 {
+		b.WriteString("  - name: a" + strconv.Itoa(j) + "\n    labels: *l30\n    " + okSpec + "\n")
+	}
+	f := readData([]byte(b.String()), "c.yaml", newRegexps())
+	budget := aliasBudget(b.Len())
+	spent := func() int {
+		n := 0
+		for _, p := range f.problems {
+			if strings.Contains(p.Message, "aliases expand") {
+				n++
+			}
+		}
+		return n
+	}
+	if got := spent(); got != 50 {
+		t.Fatalf("%d of 50 jobs refused for their aliases: %v", got, f.problems)
+	}
+	// The first job spends the whole budget; each later one fails at once.
+	w := newJSONWriter(budget)
+	defer w.release()
+	root, _ := parseNodes([]byte(b.String()))
+	_, jobs := child(root, "presubmits")
+	_, list := child(jobs, "o/r")
+	for range 2 {
+		if err := w.write(list.Content[0], jobType); err == nil {
+			t.Fatal("an expanding alias was written")
+		}
+	}
+	if *budget >= 0 {
+		t.Errorf("budget left %d after two expansions, want it spent", *budget)
 	}
 }
