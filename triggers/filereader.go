@@ -140,20 +140,26 @@ func (f *fileReader) readRepos(t JobType, node *yaml.Node, budget *int) {
 // once, in the order they are written.
 func mappingKeys(n *yaml.Node) []string {
 	var keys []string
-	seen := map[string]bool{}
+	addMappingKeys(n, &keys, map[string]bool{}, map[*yaml.Node]bool{})
+	return keys
+}
+
+// addMappingKeys adds n's keys to keys; each merged mapping is visited
+// once however often it is merged.
+func addMappingKeys(n *yaml.Node, keys *[]string, seen map[string]bool, visited map[*yaml.Node]bool) {
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k := n.Content[i]
-		if k.Value == "<<" && k.Style == 0 {
-			for _, m := range mergeSources(n.Content[i+1]) {
-				if m = resolve(m); m != nil && m.Kind == yaml.MappingNode {
-					keys = appendNew(keys, seen, mappingKeys(m)...)
-				}
-			}
+		if k.Value != "<<" || k.Style != 0 {
+			*keys = appendNew(*keys, seen, k.Value)
 			continue
 		}
-		keys = appendNew(keys, seen, k.Value)
+		for _, m := range mergeSources(n.Content[i+1]) {
+			if m = resolve(m); m != nil && m.Kind == yaml.MappingNode && !visited[m] {
+				visited[m] = true
+				addMappingKeys(m, keys, seen, visited)
+			}
+		}
 	}
-	return keys
 }
 
 func appendNew(keys []string, seen map[string]bool, more ...string) []string {

@@ -197,6 +197,7 @@ func FuzzParse(f *testing.F) {
 		"presets:\n- labels: {a: b}\n  env: [{name: X, value: 1}]\n",
 		"base: &b {name: a}\npresubmits:\n  o/r:\n  - <<: *b\n    " + okSpec + "\n",
 		"presubmits: [1, 2]\n", "postsubmits:\n  o/r: {a: b}\n", "a: &a [*a]\n", "- 1\n", "presubmits:\n  o/r:\n  - 5\n",
+		"presubmits: &a\n  <<: *a\n", "presubmits:\n  o/r:\n  - &a\n    <<: *a\n",
 	} {
 		f.Add(doc)
 	}

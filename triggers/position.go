@@ -1,6 +1,7 @@
 package triggers
 
 import (
+	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
@@ -13,6 +14,8 @@ import (
 // place each problem on its line.
 
 // parseNodes parses a document into its root node; nil for an empty one.
+// A document with an alias inside the value it names (&a [*a]) is an
+// error: nothing could read it to the end.
 func parseNodes(data []byte) (*yaml.Node, error) {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
@@ -21,7 +24,30 @@ func parseNodes(data []byte) (*yaml.Node, error) {
 	if doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 {
 		return nil, nil
 	}
+	if alias := aliasCycle(&doc, map[*yaml.Node]bool{}); alias != nil {
+		return nil, fmt.Errorf("yaml: line %d: alias %q refers to a value that contains it", alias.Line, alias.Value)
+	}
 	return resolve(doc.Content[0]), nil
+}
+
+// aliasCycle returns an alias under n that names n or a node around it
+// (open), without following aliases. An alias can only name an anchor
+// written before it, so every cycle has such an alias.
+func aliasCycle(n *yaml.Node, open map[*yaml.Node]bool) *yaml.Node {
+	if n.Kind == yaml.AliasNode {
+		if open[n.Alias] {
+			return n
+		}
+		return nil
+	}
+	open[n] = true
+	defer delete(open, n)
+	for _, c := range n.Content {
+		if alias := aliasCycle(c, open); alias != nil {
+			return alias
+		}
+	}
+	return nil
 }
 
 var yamlLineRe = regexp.MustCompile(`line (\d+): (.*)`)
@@ -47,6 +73,13 @@ func resolve(n *yaml.Node) *yaml.Node {
 // child returns the key and value nodes of key in mapping n, looking
 // through merge keys (<<) as YAML does; nil when absent.
 func child(n *yaml.Node, key string) (k, v *yaml.Node) {
+	return mergedChild(n, key, nil)
+}
+
+// mergedChild is child; seen holds the merged mappings looked in
+// already, so that mappings merged many times over are each looked in
+// once.
+func mergedChild(n *yaml.Node, key string, seen map[*yaml.Node]bool) (k, v *yaml.Node) {
 	n = resolve(n)
 	if n == nil || n.Kind != yaml.MappingNode {
 		return nil, nil
@@ -60,8 +93,15 @@ func child(n *yaml.Node, key string) (k, v *yaml.Node) {
 			merged = append(merged, mergeSources(n.Content[i+1])...)
 		}
 	}
+	if len(merged) > 0 && seen == nil {
+		seen = map[*yaml.Node]bool{}
+	}
 	for _, m := range merged {
-		if k, v := child(m, key); k != nil {
+		if m = resolve(m); m == nil || seen[m] {
+			continue
+		}
+		seen[m] = true
+		if k, v := mergedChild(m, key, seen); k != nil {
 			return k, v
 		}
 	}

@@ -169,3 +169,42 @@ func TestAliasBudgetIsPerDocument(t *testing.T) {
 		t.Errorf("budget left %d after two expansions, want it spent", *budget)
 	}
 }
+
+func TestAliasCyclesAreErrors(t *testing.T) {
+	tests := map[string]struct{ doc, want string }{
+		"a section merging itself": {doc: "presubmits: &a\n  <<: *a\n",
+			want: `c.yaml:2: error: alias "a" refers to a value that contains it`},
+		"a job list in itself": {doc: "presubmits:\n  o/r: &a\n  - <<: *a\n",
+			want: `c.yaml:3: error: alias "a" refers to a value that contains it`},
+		"a job merging itself": {doc: "presubmits:\n  o/r:\n  - &a\n    <<: *a\n    name: x\n",
+			want: `c.yaml:4: error: alias "a" refers to a value that contains it`},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			_, problems := check(t, tc.doc)
+			if diff := cmp.Diff([]string{tc.want}, problemStrings(problems)); diff != "" {
+				t.Errorf("problems (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestMergesOfMergesAreBounded: mappings merged twice at every level make
+// 2^40 paths; looking up keys visits each mapping once, and building the
+// job's value stops at the document's budget.
+func TestMergesOfMergesAreBounded(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("m0: &m0 {x: 1}\n")
+	for i := 1; i <= 40; i++ {
+		b.WriteString("m" + strconv.Itoa(i) + ": &m" + strconv.Itoa(i) + " {<<: [*m" + strconv.Itoa(i-1) + ", *m" + strconv.Itoa(i-1) + "]}\n")
+	}
+	b.WriteString("presubmits:\n  <<: *m40\n  o/r:\n  - <<: *m40\n    name: a\n    " + okSpec + "\n")
+	_, problems := check(t, b.String())
+	want := []string{
+		"c.yaml:1: error: presubmits of x must be a list of jobs",
+		`c.yaml:45: error: presubmit "a" of o/r: aliases expand to too many values`,
+	}
+	if diff := cmp.Diff(want, problemStrings(problems)); diff != "" {
+		t.Errorf("problems (-want +got):\n%s", diff)
+	}
+}
