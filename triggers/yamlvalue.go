@@ -87,19 +87,21 @@ func (b *valueBuilder) sequence(n *yaml.Node) (any, error) {
 	return list, nil
 }
 
-// mapping builds a map. Merge keys (<<) bring in the keys of the mappings
-// they name that the mapping does not set itself; of several merged
-// mappings, the first to set a key wins. A key given twice keeps its last
-// value (checkDuplicateKeys reports it).
+// mapping builds a map as Prow's reader (go.yaml.in/yaml/v2) does, in
+// the order the keys are written: a merge key (<<) sets the keys of the
+// mappings it names, over any written before it; a key written after it
+// overrides a merged one; of several merged mappings, the first wins. A
+// key given twice keeps its last value (checkDuplicateKeys reports it).
 func (b *valueBuilder) mapping(n *yaml.Node) (any, error) {
 	b.active[n] = true
 	defer delete(b.active, n)
 	m := make(map[string]any, len(n.Content)/2)
-	var merged []*yaml.Node
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
 		if k.Kind == yaml.ScalarNode && k.Value == "<<" && k.Style == 0 {
-			merged = append(merged, mergeSources(v)...)
+			if err := b.merge(m, mergeSources(v)); err != nil {
+				return nil, err
+			}
 			continue
 		}
 		key, err := b.key(k)
@@ -110,29 +112,23 @@ func (b *valueBuilder) mapping(n *yaml.Node) (any, error) {
 			return nil, err
 		}
 	}
-	return m, b.merge(m, merged)
+	return m, nil
 }
 
+// merge sets the keys of sources in m, the last source first so that the
+// first wins.
 func (b *valueBuilder) merge(m map[string]any, sources []*yaml.Node) error {
-	own := len(m)
-	seen := make(map[string]bool, own)
-	for k := range m {
-		seen[k] = true
-	}
-	for _, src := range sources {
-		v, err := b.value(src)
+	for i := len(sources) - 1; i >= 0; i-- {
+		v, err := b.value(sources[i])
 		if err != nil {
 			return err
 		}
 		other, ok := v.(map[string]any)
 		if !ok {
-			return fmt.Errorf("line %d: a merge key (<<) must name a mapping or a list of mappings", src.Line)
+			return fmt.Errorf("line %d: a merge key (<<) must name a mapping or a list of mappings", sources[i].Line)
 		}
 		for k, val := range other {
-			if !seen[k] {
-				seen[k] = true
-				m[k] = val
-			}
+			m[k] = val
 		}
 	}
 	return nil

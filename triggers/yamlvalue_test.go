@@ -79,6 +79,9 @@ other: &other {b: 3, c: 4}
 job:
   <<: [*base, *other]
   a: 9
+before:
+  a: 9
+  <<: *base
 copy: *base
 `
 	root, err := parseNodes([]byte(doc))
@@ -92,12 +95,21 @@ copy: *base
 	want := map[string]any{
 		"base":  map[string]any{"a": int64(1), "b": int64(2)},
 		"other": map[string]any{"b": int64(3), "c": int64(4)},
-		// The mapping's own key wins; of the merged ones, the first.
-		"job":  map[string]any{"a": int64(9), "b": int64(2), "c": int64(4)},
-		"copy": map[string]any{"a": int64(1), "b": int64(2)},
+		// A key written after the merge wins; of the merged ones, the first.
+		"job": map[string]any{"a": int64(9), "b": int64(2), "c": int64(4)},
+		// As Prow's reader: a key written before the merge loses.
+		"before": map[string]any{"a": int64(1), "b": int64(2)},
+		"copy":   map[string]any{"a": int64(1), "b": int64(2)},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("value (-want +got):\n%s", diff)
+	}
+	var prow map[string]any
+	if err := sigsyaml.Unmarshal([]byte(doc), &prow); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(prow, jsonRoundTrip(t, got)); diff != "" {
+		t.Errorf("differs from sigs.k8s.io/yaml (-prow +ours):\n%s", diff)
 	}
 }
 
