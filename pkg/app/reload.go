@@ -4,6 +4,7 @@ import (
 	"context"
 	"io/fs"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/fsnotify/fsnotify"
@@ -32,8 +33,10 @@ func (a *App) WatchJobs(ctx context.Context) error {
 		select {
 		case <-ctx.Done():
 			return nil
-		case <-w.Events:
-			fire = time.After(reloadDelay)
+		case ev := <-w.Events:
+			if a.concernsJobs(ev.Name) {
+				fire = time.After(reloadDelay)
+			}
 		case err := <-w.Errors:
 			a.Log.WithError(err).Warn("watching the job configuration")
 		case <-fire:
@@ -49,6 +52,33 @@ func (a *App) reload() {
 		return
 	}
 	a.Log.Info("job configuration reloaded")
+}
+
+// concernsJobs reports whether a change to the file at path can change
+// the job configuration: config.yaml or plugins.yaml themselves, a
+// ConfigMap mount's data swap (its "..data" link and "..<timestamp>"
+// directories), or a YAML file of the job-config tree. Anything else
+// written beside them (a log, an editor's swap file) reloads nothing.
+func (a *App) concernsJobs(path string) bool {
+	path = filepath.Clean(path)
+	name := filepath.Base(path)
+	prow := a.Settings.Prow
+	switch {
+	case strings.HasPrefix(name, ".."):
+		return true
+	case path == filepath.Clean(prow.Config) || prow.Plugins != "" && path == filepath.Clean(prow.Plugins):
+		return true
+	case prow.JobConfig == "" || !within(filepath.Clean(prow.JobConfig), path):
+		return false
+	}
+	ext := filepath.Ext(name)
+	return ext == ".yaml" || ext == ".yml"
+}
+
+// within reports whether path is root or below it.
+func within(root, path string) bool {
+	rel, err := filepath.Rel(root, path)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
 }
 
 // watchedDirs are the directories of config.yaml and plugins.yaml and

@@ -94,3 +94,59 @@ func TestHotReloadKeepsTheLastGoodPlugins(t *testing.T) {
 		t.Errorf("the rejected file's error was not logged with its file:line; logged %v", hook.AllEntries())
 	}
 }
+
+// Files written beside the configuration (a log, an editor's swap file)
+// reload nothing; config.yaml's own change does.
+func TestReloadOnlyForTheConfigurationsFiles(t *testing.T) {
+	a, dir, _ := appWithFiles(t, "plugins:\n  acme: [trigger]\n")
+	if err := a.LoadJobs(); err != nil {
+		t.Fatal(err)
+	}
+	loaded := a.Jobs()
+	successes := testutil.ToFloat64(metrics.ConfigReloads.WithLabelValues("success"))
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() { _ = a.WatchJobs(ctx) }()
+	time.Sleep(100 * time.Millisecond) // let the watcher start
+
+	for i := range 20 {
+		write(t, filepath.Join(dir, "fresnel.log"), strings.Repeat("line\n", i+1))
+		write(t, filepath.Join(dir, ".config.yaml.swp"), "x")
+	}
+	time.Sleep(2 * reloadDelay)
+	if got := testutil.ToFloat64(metrics.ConfigReloads.WithLabelValues("success")); got != successes || a.Jobs() != loaded {
+		t.Fatalf("unrelated files reloaded the configuration (%v reloads)", got-successes)
+	}
+
+	write(t, filepath.Join(dir, "config.yaml"), reloadConfig+"    optional: true\n")
+	deadline := time.Now().Add(5 * time.Second)
+	for a.Jobs() == loaded && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if a.Jobs() == loaded {
+		t.Error("a change of config.yaml did not reload it")
+	}
+}
+
+func TestConcernsJobs(t *testing.T) {
+	a := &App{Settings: &settings.Settings{Prow: settings.ProwFiles{
+		Config: "/etc/prow/config.yaml", Plugins: "/etc/prow/plugins.yaml", JobConfig: "/etc/jobs",
+	}}}
+	for path, want := range map[string]bool{
+		"/etc/prow/config.yaml":             true,
+		"/etc/prow/plugins.yaml":            true,
+		"/etc/prow/..data":                  true,
+		"/etc/prow/..2026_12_07_05_00_00.1": true,
+		"/etc/prow/fresnel.log":             false,
+		"/etc/prow/.config.yaml.swp":        false,
+		"/etc/jobs/acme/widgets.yaml":       true,
+		"/etc/jobs/acme/widgets.yml":        true,
+		"/etc/jobs/acme/README.md":          false,
+		"/etc/jobsmore/acme/widgets.yaml":   false,
+		"/etc/jobs/acme/.widgets.yaml.swp":  false,
+	} {
+		if got := a.concernsJobs(path); got != want {
+			t.Errorf("concernsJobs(%s) = %v, want %v", path, got, want)
+		}
+	}
+}
