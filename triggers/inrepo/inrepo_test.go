@@ -277,6 +277,10 @@ presubmits:
   - name: e2e
     always_run: true
     spec: {containers: [{image: alpine, command: ["true"]}]}
+  - name: lint
+    branches: [release-1.0]
+    always_run: true
+    spec: {containers: [{image: alpine, command: ["true"]}]}
 postsubmits:
   acme/widgets:
   - name: unit
@@ -290,6 +294,9 @@ postsubmits:
 	for _, j := range append(merged.Presubmits[repo], merged.Postsubmits[repo]...) {
 		names = append(names, string(j.Type)+"/"+j.Name+"@"+j.Source)
 	}
+	// The central lint runs on every branch, so an in-repo lint for
+	// release-1.0 clashes; had the central one named branches the in-repo
+	// one does not, both would stay, as in Prow.
 	want := []string{"presubmit/unit@config.yaml", "presubmit/lint@config.yaml", "presubmit/e2e@.prow.yaml", "postsubmit/unit@.prow.yaml"}
 	if diff := cmp.Diff(want, names); diff != "" {
 		t.Errorf("merged jobs (-want +got):\n%s", diff)
@@ -297,6 +304,7 @@ postsubmits:
 	wantErr := []string{
 		`triggers: .prow.yaml:4: presubmit "unit": a central presubmit has this name; the in-repo job is not used`,
 		`triggers: .prow.yaml:7: presubmit "style": a central presubmit has this context; the in-repo job is not used`,
+		`triggers: .prow.yaml:14: presubmit "lint": a central presubmit has this name; the in-repo job is not used`,
 	}
 	if err == nil || !cmp.Equal(wantErr, strings.Split(err.Error(), "\n")) {
 		t.Errorf("error = %v\nwant %s", err, strings.Join(wantErr, "\n"))
@@ -345,5 +353,43 @@ func TestCacheConcurrentEvents(t *testing.T) {
 	wg.Wait()
 	if n := len(api.Calls()); n != 6 {
 		t.Errorf("20 concurrent events made %d API calls, want the 6 of one read", n)
+	}
+}
+
+// As in Prow, an in-repo job may share a central job's name (and so its
+// context) when their branches cannot overlap.
+func TestMergeKeepsSameNamesOnOtherBranches(t *testing.T) {
+	central, err := triggers.Parse([]byte(`
+presubmits:
+  acme/widgets:
+  - name: unit
+    branches: [main]
+    always_run: true
+    spec: {containers: [{image: busybox, command: ["true"]}]}
+`), "config.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	local, err := triggers.Parse([]byte(`
+presubmits:
+  acme/widgets:
+  - name: unit
+    branches: [release-1.0]
+    always_run: true
+    spec: {containers: [{image: alpine, command: ["true"]}]}
+`), ".prow.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	merged, err := inrepo.Merge(central, local, repo)
+	if err != nil {
+		t.Fatalf("Merge: %v", err)
+	}
+	var sources []string
+	for _, j := range merged.Presubmits[repo] {
+		sources = append(sources, j.Name+"@"+j.Source)
+	}
+	if diff := cmp.Diff([]string{"unit@config.yaml", "unit@.prow.yaml"}, sources); diff != "" {
+		t.Errorf("merged (-want +got):\n%s", diff)
 	}
 }

@@ -10,9 +10,10 @@ import (
 
 // Merge returns the jobs an event on repo selects from: the central
 // configuration's jobs for repo and then its in-repo jobs (nil for none).
-// The Config holds repo alone. An in-repo job whose name, or presubmit
-// context, a central job of the same type has is left out and the central
-// job kept; the error names each one left out. Neither input is changed.
+// The Config holds repo alone. An in-repo job that a central job of the
+// same type has the name of on an overlapping branch, or the presubmit
+// context of under another name, is left out and the central job kept;
+// the error names each one left out. Neither input is changed.
 func Merge(central, inRepo *triggers.Config, repo string) (*triggers.Config, error) {
 	out := emptyConfig()
 	if central != nil {
@@ -63,14 +64,16 @@ func addJobs(jobs, more []*triggers.Job, clash clashMessage, errs []error) ([]*t
 	return jobs, errs
 }
 
-// taken returns the job of jobs with j's name, or (for presubmits, which
-// report under it) j's context.
+// taken returns the job of jobs that j cannot stand beside, as Prow
+// validates them: one with j's name on a branch j runs on too, or (for
+// presubmits, which report under it) one of another name with j's
+// context.
 func taken(jobs []*triggers.Job, j *triggers.Job) (*triggers.Job, string) {
 	for _, other := range jobs {
 		switch {
-		case other.Name == j.Name:
+		case other.Name == j.Name && other.BranchesOverlap(j):
 			return other, "name"
-		case j.Type == triggers.Presubmit && other.ContextName() == j.ContextName():
+		case j.Type == triggers.Presubmit && other.Name != j.Name && other.ContextName() == j.ContextName():
 			return other, "context"
 		}
 	}
