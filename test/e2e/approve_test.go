@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -114,4 +115,210 @@ func notificationsOf(comments []event.Comment) []string {
 		}
 	}
 	return out
+}
+
+// approveFiles are the two changed files of the approve tests, in two
+// directories with their own OWNERS.
+var approveFiles = []string{"api/server.go", "web/app.js"}
+
+// approveOwners are the base's OWNERS files: apiApprover approves api/,
+// webApprover web/, and root-owner, who takes no part, everything.
+func approveOwners(apiApprover, webApprover string) map[string]string {
+	return map[string]string{
+		"OWNERS":        "approvers:\n- root-owner\n",
+		"api/OWNERS":    fmt.Sprintf("approvers:\n- %q\n", apiApprover),
+		"web/OWNERS":    fmt.Sprintf("approvers:\n- %q\n", webApprover),
+		"api/server.go": "package api\n",
+		"web/app.js":    "export {}\n",
+	}
+}
+
+// startApprove runs fresnel with the approve plugin on for the org acme
+// of one SCM instance.
+func startApprove(t *testing.T, ns string, in scmInstance) *harness.Fresnel {
+	t.Helper()
+	settings := fmt.Sprintf("namespace: %s\nprow:\n  config: config.yaml\n  plugins: plugins.yaml\nproviders:\n%s", ns, in.settings())
+	return startFresnelFiles(t, stack.Kubeconfig, settings, map[string]string{
+		"config.yaml": "presubmits: {}\n", "plugins.yaml": "plugins:\n  acme: [approve]\n",
+		in.file("secret"): string(in.secret), in.file("token"): "api-token",
+	})
+}
+
+// checkWaiting checks the one notification after the api/ approver
+// alone: not approved, web/OWNERS still to approve, its approver
+// (mentioned as the SCM mentions) suggested.
+func checkWaiting(t *testing.T, notes []string, mention string) {
+	t.Helper()
+	if len(notes) != 1 {
+		t.Fatalf("after the first approval: notifications %q, want one", notes)
+	}
+	n := notes[0]
+	if !strings.Contains(n, "**NOT APPROVED**") || !strings.Contains(n, "`web/OWNERS`") || strings.Contains(n, "`api/OWNERS`") || !strings.Contains(n, mention) {
+		t.Errorf("after the first approval: notification\n%s\nwant not approved, only web/OWNERS missing, %s suggested", n, mention)
+	}
+}
+
+// checkApprovedNote checks the one notification once both approved: the
+// first one edited in place, now saying approved.
+func checkApprovedNote(t *testing.T, notes []string, first string) {
+	t.Helper()
+	if len(notes) != 1 {
+		t.Fatalf("after the second approval: %d notifications, want the one edited in place: %q", len(notes), notes)
+	}
+	if notes[0] == first || !strings.Contains(notes[0], "**APPROVED**") || strings.Contains(notes[0], "Still to be approved") {
+		t.Errorf("after the second approval: notification not updated to approved:\n%s", notes[0])
+	}
+}
+
+func TestApproveGitLab(t *testing.T) {
+	ns := newNamespace(t)
+	const project = "acme/widgets"
+	gl := harness.NewFakeGitLab()
+	defer gl.Close()
+	gl.GitLabMergeRequest(project, 21, headSHA, "feature", "main", approveFiles)
+	// GitLab names no base commit for a merge request: OWNERS are read on
+	// the target branch.
+	gl.GitLabFiles(project, "main", approveOwners("bob", "carol"))
+	in := scmInstance{kind: "gitlab", name: "main", secret: []byte("e2e-gitlab-approve"), fake: gl}
+	f := startApprove(t, ns, in)
+	approve := func(user string) []string {
+		t.Helper()
+		gl.AddComment(project, 21, user, "/approve")
+		body := harness.GitLabMergeRequestNote(project, 21, headSHA, "feature", "main", user, "/approve")
+		return sendPlugins(t, f, delivery{harness.HookPath("gitlab", "main"), harness.GitLabHeader("Note Hook", nextDelivery(), in.secret), body})
+	}
+	got := approve("bob")
+	if want := []string{"posted approval notification"}; !slices.Equal(got, want) {
+		t.Errorf("bob's /approve: plugins = %q, want %q", got, want)
+	}
+	notes := notificationsOf(gl.Comments(project, 21))
+	checkWaiting(t, notes, "@carol")
+	if labels := gl.Labels(project, 21); slices.Contains(labels, "approved") {
+		t.Fatalf("labels %q after bob alone, want no approved", labels)
+	}
+	got = approve("carol")
+	if want := []string{"added approved", "updated approval notification"}; !slices.Equal(got, want) {
+		t.Errorf("carol's /approve: plugins = %q, want %q", got, want)
+	}
+	checkApprovedNote(t, notificationsOf(gl.Comments(project, 21)), notes[0])
+	if labels := gl.Labels(project, 21); !slices.Equal(labels, []string{"approved"}) {
+		t.Errorf("labels %q, want [approved]", labels)
+	}
+	if n := len(gl.GitLabNotes()); n != 1 {
+		t.Errorf("%d notes posted, want the one notification", n)
+	}
+	if n := len(gl.Calls(http.MethodPut, "/api/v4/projects/acme%2Fwidgets/merge_requests/21/notes/")); n != 1 {
+		t.Errorf("%d note edits, want 1", n)
+	}
+}
+
+// On Bitbucket Cloud users are account ids, in OWNERS files as in
+// events, and approved is a commit status on the head commit.
+func TestApproveBitbucketCloud(t *testing.T) {
+	ns := newNamespace(t)
+	bbc := harness.NewFakeBitbucketCloud()
+	defer bbc.Close()
+	bbc.BitbucketCloudPullRequest(repo, 21, shortSHA, "feature", "main", approveFiles)
+	// The destination commit of the payloads' pull requests.
+	bbc.BitbucketCloudSource(repo, "ce5965ddd289", approveOwners(harness.BitbucketCloudAccountID("bob"), harness.BitbucketCloudAccountID("carol")))
+	in := scmInstance{kind: "bitbucketcloud", name: "cloud", secret: []byte("e2e-bbc-approve"), fake: bbc}
+	f := startApprove(t, ns, in)
+	approve := func(user string) ([]string, []harness.BitbucketStatus) {
+		t.Helper()
+		before := len(bbc.BitbucketCloudStatuses())
+		bbc.AddComment(repo, 21, harness.BitbucketCloudAccountID(user), "/approve")
+		body := harness.BitbucketCloudPullRequestComment(repo, 21, shortSHA, "feature", "main", user, "/approve")
+		got := sendPlugins(t, f, delivery{harness.HookPath("bitbucketcloud", "cloud"), harness.BitbucketCloudHeader("pullrequest:comment_created", nextDelivery(), in.secret, body), body})
+		return got, bbc.BitbucketCloudStatuses()[before:]
+	}
+	got, statuses := approve("bob")
+	if want := []string{"removed approved", "posted approval notification"}; !slices.Equal(got, want) {
+		t.Errorf("bob's /approve: plugins = %q, want %q", got, want)
+	}
+	checkApproveStatus(t, "after bob", statuses, "FAILED")
+	notes := notificationsOf(bbc.Comments(repo, 21))
+	checkWaiting(t, notes, "@{557058:carol}")
+	got, statuses = approve("carol")
+	if want := []string{"added approved", "updated approval notification"}; !slices.Equal(got, want) {
+		t.Errorf("carol's /approve: plugins = %q, want %q", got, want)
+	}
+	checkApproveStatus(t, "after carol", statuses, "SUCCESSFUL")
+	checkApprovedNote(t, notificationsOf(bbc.Comments(repo, 21)), notes[0])
+	if n := len(bbc.BitbucketCloudComments()); n != 1 {
+		t.Errorf("%d comments posted, want the one notification", n)
+	}
+	if n := len(bbc.Calls(http.MethodPut, "/2.0/repositories/"+repo+"/pullrequests/21/comments/")); n != 1 {
+		t.Errorf("%d comment edits, want 1", n)
+	}
+}
+
+// checkApproveStatus checks that one approval set one approved status,
+// in state, on the pull request's head commit.
+func checkApproveStatus(t *testing.T, when string, statuses []harness.BitbucketStatus, state string) {
+	t.Helper()
+	if len(statuses) != 1 || statuses[0].Key != "approved" || statuses[0].State != state || statuses[0].SHA != shortSHA {
+		t.Errorf("%s: statuses %+v, want one approved %s on %s", when, statuses, state, shortSHA)
+	}
+}
+
+// On Gerrit a Code-Review +2 is its voter's approval, approved is a
+// hashtag, and a review message is posted only when the decision changes.
+func TestApproveGerrit(t *testing.T) {
+	ns := newNamespace(t)
+	g := harness.NewFakeGerrit()
+	defer g.Close()
+	g.GerritChange(repo, 21, headSHA, approveFiles)
+	// Change events name no base commit: OWNERS are read on the branch.
+	g.GerritFiles(repo, "main", approveOwners("bob", "carol"))
+	votes := g.GerritChangeVotes(repo, 21)
+	in := scmInstance{kind: "gerrit", name: "review", secret: []byte("e2e-gerrit-approve"), fake: g, extra: "  username: fresnel-ci\n"}
+	f := startApprove(t, ns, in)
+	steps := []struct {
+		name        string
+		user        string
+		vote, old   int
+		want        []string
+		wantTags    []string
+		wantMessage []string // what the one new review message holds; nil for none
+	}{
+		{name: "bob +2: api approved, not yet the change", user: "bob", vote: 2},
+		{name: "carol +2: approved", user: "carol", vote: 2, want: []string{"added approved", "posted approval notification"},
+			wantTags: []string{"approved"}, wantMessage: []string{"**APPROVED**", "@bob", "@carol"}},
+		{name: "carol +2 again: no second message", user: "carol", vote: 2, old: 2, wantTags: []string{"approved"}},
+		{name: "bob withdraws: not approved, api/OWNERS named", user: "bob", old: 2, want: []string{"removed approved", "posted approval notification"},
+			wantMessage: []string{"**NOT APPROVED**", "`api/OWNERS`", "Suggested approvers: @bob"}},
+	}
+	for _, s := range steps {
+		before := len(g.GerritReviews())
+		votes.Vote("Code-Review", s.user, s.vote)
+		body := harness.GerritVoteAdded(repo, 21, 1, headSHA, "main", s.user, "Code-Review", s.vote, s.old)
+		got := sendPlugins(t, f, delivery{harness.HookPath("gerrit", "review"), basicAuth(harness.GerritHeader(), "gerrit", in.secret), body})
+		if !slices.Equal(got, s.want) {
+			t.Errorf("%s: plugins = %q, want %q", s.name, got, s.want)
+		}
+		if tags := g.Labels(repo, 21); !slices.Equal(tags, s.wantTags) {
+			t.Errorf("%s: hashtags = %q, want %q", s.name, tags, s.wantTags)
+		}
+		checkGerritMessage(t, s.name, g.GerritReviews()[before:], s.wantMessage)
+	}
+}
+
+// checkGerritMessage checks that reviews hold one message with each of
+// want, or none when want is nil, and no vote: approve only reads votes.
+func checkGerritMessage(t *testing.T, step string, reviews []harness.GerritReview, want []string) {
+	t.Helper()
+	if want == nil {
+		if len(reviews) != 0 {
+			t.Errorf("%s: reviews %+v, want none", step, reviews)
+		}
+		return
+	}
+	if len(reviews) != 1 || len(reviews[0].Labels) != 0 || reviews[0].User != "fresnel-ci" {
+		t.Fatalf("%s: reviews %+v, want one message from fresnel-ci, without a vote", step, reviews)
+	}
+	for _, w := range want {
+		if !strings.Contains(reviews[0].Message, w) {
+			t.Errorf("%s: message\n%s\nwant it to hold %q", step, reviews[0].Message, w)
+		}
+	}
 }
