@@ -208,3 +208,11 @@ type VoteReader interface {
 type Mentioner interface {
 	Mention(user string) string
 }
+
+// TreeReader reads the hash of the tree a commit points at, so that a push
+// which leaves the files as they were (a rebase, a reworded or squashed
+// commit) can be told from one that changes them. Optional: lgtm's
+// store_tree_hash needs it.
+type TreeReader interface {
+	TreeHash(ctx context.Context, repo, sha string) (string, error)
+}

@@ -29,6 +29,8 @@ type ReviewSCM struct {
 	PullRequests map[string]int
 	// Bot is the login comments the SCM posts are written by.
 	Bot string
+	// Trees maps a commit to the hash of its tree, for TreeHash.
+	Trees map[string]string
 
 	mu       sync.Mutex
 	comments []event.Comment
@@ -42,6 +44,7 @@ var (
 	_ providers.ContentReader       = (*ReviewSCM)(nil)
 	_ providers.LineCounter         = (*ReviewSCM)(nil)
 	_ providers.ContributionCounter = (*ReviewSCM)(nil)
+	_ providers.TreeReader          = (*ReviewSCM)(nil)
 )
 
 // NewReview returns a ReviewSCM over New(labels...), commenting as
@@ -220,4 +223,14 @@ func (s *ReviewSCM) CompletePullRequest(ctx context.Context, ev event.Event) (ev
 func (s *ReviewSCM) RequestReview(ctx context.Context, t event.Target, users []string) error {
 	s.count("RequestReview")
 	return s.SCM.RequestReview(ctx, t, users)
+}
+
+// TreeHash answers from Trees; a commit it does not hold is not found.
+func (s *ReviewSCM) TreeHash(_ context.Context, _, sha string) (string, error) {
+	s.count("TreeHash")
+	tree, ok := s.Trees[sha]
+	if !ok {
+		return "", fmt.Errorf("pluginstest: tree of %s: %w", sha, providers.ErrNotFound)
+	}
+	return tree, s.fail("TreeHash")
 }
