@@ -7,6 +7,7 @@ package lgtm
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 
@@ -48,7 +49,27 @@ func run(ctx context.Context, a *plugins.Agent, inv plugins.Invocation) (string,
 	if err := a.RequireTrusted(ctx, user, "LGTM a pull request"); err != nil {
 		return "", err
 	}
-	return set(ctx, a, true, "LGTM by @"+user)
+	return add(ctx, a, "LGTM by @"+user)
+}
+
+// add adds the lgtm: a vote where the SCM votes, else the label. Adding a
+// label that is there already changes nothing, so the labels are not read
+// first. With store_tree_hash the head commit's tree is recorded.
+func add(ctx context.Context, a *plugins.Agent, message string) (string, error) {
+	if voter, ok := a.SCM.(providers.Voter); ok {
+		return vote(ctx, a, voter, true, message)
+	}
+	l, err := a.Labeler(ctx)
+	if err != nil {
+		return "", err
+	}
+	if err := l.AddLabel(ctx, a.Target(), Label); err != nil {
+		return "", fmt.Errorf("lgtm: add label %s on %s#%d: %w", Label, a.Event.Repo.FullName, a.Event.Number, err)
+	}
+	if r, ok := treeStore(a); ok {
+		return "added lgtm", recordTree(ctx, a, r)
+	}
+	return "added lgtm", nil
 }
 
 func cancel(ctx context.Context, a *plugins.Agent, _ plugins.Invocation) (string, error) {
@@ -56,24 +77,21 @@ func cancel(ctx context.Context, a *plugins.Agent, _ plugins.Invocation) (string
 	if err := a.RequireAuthorOrTrusted(ctx, user, "remove an LGTM"); err != nil {
 		return "", err
 	}
-	return set(ctx, a, false, "LGTM cancelled by @"+user)
+	return remove(ctx, a, "LGTM cancelled by @"+user)
 }
 
-// set adds or removes the lgtm: a vote where the SCM votes, else the label.
-func set(ctx context.Context, a *plugins.Agent, on bool, message string) (string, error) {
+// remove removes the lgtm: a vote of 0 where the SCM votes, else the
+// label.
+func remove(ctx context.Context, a *plugins.Agent, message string) (string, error) {
 	if voter, ok := a.SCM.(providers.Voter); ok {
-		return vote(ctx, a, voter, on, message)
+		return vote(ctx, a, voter, false, message)
 	}
-	changed, err := a.SetLabel(ctx, Label, on)
+	changed, err := a.SetLabel(ctx, Label, false)
 	switch {
 	case err != nil:
 		return "", err
-	case !changed && on:
-		return "lgtm already set", nil
 	case !changed:
 		return "no lgtm to remove", nil
-	case on:
-		return "added lgtm", nil
 	}
 	return "removed lgtm", nil
 }
@@ -114,7 +132,7 @@ func onEvent(ctx context.Context, a *plugins.Agent) ([]string, error) {
 	}
 	switch {
 	case ev.Action == event.ActionSynchronize:
-		return removeOnPush(ctx, a)
+		return onPush(ctx, a)
 	case ev.Added(Label):
 		return checkHandAdded(ctx, a)
 	}
@@ -143,13 +161,30 @@ func onReview(ctx context.Context, a *plugins.Agent) ([]string, error) {
 	return []string{did + " (review)"}, nil
 }
 
-func removeOnPush(ctx context.Context, a *plugins.Agent) ([]string, error) {
+// onPush removes the lgtm when new commits arrive, unless store_tree_hash
+// is set and the new head's tree is the one the lgtm was given on.
+func onPush(ctx context.Context, a *plugins.Agent) ([]string, error) {
 	if _, votes := a.SCM.(providers.Voter); votes {
 		return nil, nil // a vote belongs to its patch set; a new one starts without
 	}
 	if !slices.Contains(a.Event.Labels, Label) {
 		return nil, nil
 	}
+	if r, ok := treeStore(a); ok {
+		same, err := treeUnchanged(ctx, a, r)
+		if same {
+			return []string{"kept lgtm: tree unchanged"}, nil
+		}
+		if err != nil {
+			did, rmErr := removeOnPush(ctx, a)
+			return did, errors.Join(err, rmErr)
+		}
+	}
+	return removeOnPush(ctx, a)
+}
+
+// removeOnPush removes the lgtm label after a push and says why.
+func removeOnPush(ctx context.Context, a *plugins.Agent) ([]string, error) {
 	if _, err := a.SetLabel(ctx, Label, false); err != nil {
 		return nil, err
 	}
