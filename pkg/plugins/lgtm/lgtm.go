@@ -170,17 +170,16 @@ func onPush(ctx context.Context, a *plugins.Agent) ([]string, error) {
 	if !slices.Contains(a.Event.Labels, Label) {
 		return nil, nil
 	}
+	var treeErr error // the label goes when the trees cannot be compared
 	if r, ok := treeStore(a); ok {
 		same, err := treeUnchanged(ctx, a, r)
 		if same {
 			return []string{"kept lgtm: tree unchanged"}, nil
 		}
-		if err != nil {
-			did, rmErr := removeOnPush(ctx, a)
-			return did, errors.Join(err, rmErr)
-		}
+		treeErr = err
 	}
-	return removeOnPush(ctx, a)
+	did, err := removeOnPush(ctx, a)
+	return did, errors.Join(treeErr, err)
 }
 
 // removeOnPush removes the lgtm label after a push and says why.
