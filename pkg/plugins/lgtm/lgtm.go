@@ -1,7 +1,7 @@
 // Package lgtm is the lgtm plugin: /lgtm and /lgtm cancel add and remove
 // the lgtm label (a Code-Review vote on SCMs that vote), a new push
-// removes it, and a label added by hand by someone without the right is
-// taken off again.
+// removes it unless store_tree_hash finds its tree unchanged, and a label
+// added by hand by someone without the right is taken off again.
 package lgtm
 
 import (
