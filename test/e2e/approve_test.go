@@ -286,7 +286,7 @@ func TestApproveGerrit(t *testing.T) {
 			wantTags: []string{"approved"}, wantMessage: []string{"**APPROVED**", "@bob", "@carol"}},
 		{name: "carol +2 again: no second message", user: "carol", vote: 2, old: 2, wantTags: []string{"approved"}},
 		{name: "bob withdraws: not approved, api/OWNERS named", user: "bob", old: 2, want: []string{"removed approved", "posted approval notification"},
-			wantMessage: []string{"**NOT APPROVED**", "`api/OWNERS`", "Suggested approvers: @bob"}},
+			wantMessage: []string{"**NOT APPROVED**", "`api/OWNERS`", "Suggested approvers: @bob. Each approver approves by voting `Code-Review +2`."}},
 	}
 	for _, s := range steps {
 		before := len(g.GerritReviews())
@@ -305,6 +305,8 @@ func TestApproveGerrit(t *testing.T) {
 
 // checkGerritMessage checks that reviews hold one message with each of
 // want, or none when want is nil, and no vote: approve only reads votes.
+// Gerrit messages cannot be edited and /approve comments count for
+// nothing there, so the message has no marker and names no command.
 func checkGerritMessage(t *testing.T, step string, reviews []harness.GerritReview, want []string) {
 	t.Helper()
 	if want == nil {
@@ -320,5 +322,8 @@ func checkGerritMessage(t *testing.T, step string, reviews []harness.GerritRevie
 		if !strings.Contains(reviews[0].Message, w) {
 			t.Errorf("%s: message\n%s\nwant it to hold %q", step, reviews[0].Message, w)
 		}
+	}
+	if strings.Contains(reviews[0].Message, "/approve") || strings.Contains(reviews[0].Message, approveMarker) {
+		t.Errorf("%s: message\n%s\nnames /approve or the notification marker", step, reviews[0].Message)
 	}
 }

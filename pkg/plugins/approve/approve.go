@@ -222,7 +222,12 @@ func decide(ctx context.Context, s scm, ev event.Event, cfg triggers.ApproveSett
 		return state{}, nil, fmt.Errorf("approve: %w", err)
 	}
 	missing := cfg.IssueRequired && !approvals.NoIssue && !namesIssue(comments)
-	return state{decision: d, by: approvals.By, issueMissing: missing}, comments, nil
+	st := state{decision: d, by: approvals.By, issueMissing: missing}
+	if s.comments == nil {
+		label, least := voteRule(cfg)
+		st.vote = fmt.Sprintf("%s %+d", label, least)
+	}
+	return st, comments, nil
 }
 
 // withComment adds the comment being handled when the SCM's list does
@@ -258,12 +263,17 @@ const (
 	DefaultVoteValue = 2
 )
 
+// voteRule is the label and the least value of the vote that counts as
+// its voter's approval.
+func voteRule(cfg triggers.ApproveSettings) (string, int) {
+	return cmp.Or(cfg.VoteLabel, DefaultVoteLabel), cmp.Or(cfg.VoteValue, DefaultVoteValue)
+}
+
 // withVotes adds to approvals everyone whose vote on the configured label
 // reaches the configured value (Code-Review +2 unless plugins.yaml says
 // otherwise), in name order.
 func withVotes(ctx context.Context, r providers.VoteReader, target event.Target, cfg triggers.ApproveSettings, approvals Approvals) (Approvals, error) {
-	label := cmp.Or(cfg.VoteLabel, DefaultVoteLabel)
-	least := cmp.Or(cfg.VoteValue, DefaultVoteValue)
+	label, least := voteRule(cfg)
 	votes, err := r.Votes(ctx, target, label)
 	if err != nil {
 		return approvals, fmt.Errorf("approve: votes: %w", err)

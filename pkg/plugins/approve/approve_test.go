@@ -494,12 +494,16 @@ func TestApproveByVotes(t *testing.T) {
 		wantLabel    string
 		wantApproved bool
 		wantNotes    int
+		// wantSays is what the latest message says.
+		wantSays []string
 	}{
 		{name: "one +2 is not enough", votes: map[string]int{"alice": 2, "bob": 1}, wantLabel: "Code-Review", wantNotes: 0},
-		{name: "both directories +2", votes: map[string]int{"alice": 2, "bob": 2}, wantLabel: "Code-Review", wantApproved: true, wantNotes: 1},
+		{name: "both directories +2", votes: map[string]int{"alice": 2, "bob": 2}, wantLabel: "Code-Review", wantApproved: true, wantNotes: 1,
+			wantSays: []string{"**APPROVED**", "withdrawn by removing the vote"}},
 		{name: "same again: no second notification", votes: map[string]int{"alice": 2, "bob": 2}, wantLabel: "Code-Review", wantApproved: true, wantNotes: 1},
 		{name: "configured label and value", cfg: triggers.ApproveSettings{VoteLabel: "Owners-Approval", VoteValue: 1},
-			votes: map[string]int{"alice": 1}, wantLabel: "Owners-Approval", wantNotes: 2},
+			votes: map[string]int{"alice": 1}, wantLabel: "Owners-Approval", wantNotes: 2,
+			wantSays: []string{"**NOT APPROVED**", "`web/OWNERS`", "approves by voting `Owners-Approval +1`"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -515,10 +519,32 @@ func TestApproveByVotes(t *testing.T) {
 			if got := slices.Contains(review.State().Labels, Label); got != tc.wantApproved {
 				t.Errorf("approved = %v, want %v", got, tc.wantApproved)
 			}
-			if got := len(notifications(review)); got != tc.wantNotes {
-				t.Errorf("%d notifications so far, want %d (one per change of the decision)", got, tc.wantNotes)
+			// Messages cannot be edited or listed, so they carry no marker:
+			// every comment is a notification.
+			notes := review.Comments()
+			if len(notes) != tc.wantNotes {
+				t.Fatalf("%d notifications so far, want %d (one per change of the decision)", len(notes), tc.wantNotes)
+			}
+			if tc.wantSays != nil {
+				checkVoteMessage(t, notes[len(notes)-1].Body, tc.wantSays)
 			}
 		})
+	}
+}
+
+// checkVoteMessage checks a message of an SCM that votes: it says each of
+// want and nothing of /approve comments, edits or the marker.
+func checkVoteMessage(t *testing.T, body string, want []string) {
+	t.Helper()
+	for _, w := range want {
+		if !strings.Contains(body, w) {
+			t.Errorf("message does not say %q:\n%s", w, body)
+		}
+	}
+	for _, wrong := range []string{"/approve", "kept up to date", Marker} {
+		if strings.Contains(body, wrong) {
+			t.Errorf("message says %q, which does not hold where approvals are votes:\n%s", wrong, body)
+		}
 	}
 }
 

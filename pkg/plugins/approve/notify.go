@@ -21,6 +21,11 @@ type state struct {
 	// issueMissing says the change is approved by OWNERS but lacks the
 	// linked issue (or /approve no-issue) issue_required asks for.
 	issueMissing bool
+	// vote, on an SCM whose approvals are votes and whose messages cannot
+	// be edited (Gerrit), is the vote that approves ("Code-Review +2"):
+	// the notification then asks for it and is a plain message, posted
+	// anew whenever the decision changes.
+	vote string
 }
 
 func (s state) approved() bool { return s.decision.Approved && !s.issueMissing }
@@ -45,14 +50,26 @@ func notification(s state, mention func(string) string) string {
 		b.WriteString("\n")
 	}
 	if len(s.decision.UnapprovedFiles) > 0 && len(s.decision.SuggestedApprovers) > 0 {
-		fmt.Fprintf(&b, "Suggested approvers: %s. Each approver approves by commenting `/approve`.\n\n", mentions(s.decision.SuggestedApprovers, mention))
+		fmt.Fprintf(&b, "Suggested approvers: %s. %s\n\n", mentions(s.decision.SuggestedApprovers, mention), s.howToApprove())
 	}
 	if s.issueMissing {
 		b.WriteString("This repository asks for a linked issue: reference one in the description, or approve with `/approve no-issue`.\n\n")
 	}
+	if s.vote != "" {
+		b.WriteString("An approval is withdrawn by removing the vote. A new message is posted whenever the decision changes.\n")
+		return b.String()
+	}
 	b.WriteString("An approval is withdrawn with `/approve cancel`. This comment is kept up to date as the pull request changes.\n")
 	b.WriteString(Marker)
 	return b.String()
+}
+
+// howToApprove tells approvers how to approve on the SCM at hand.
+func (s state) howToApprove() string {
+	if s.vote != "" {
+		return "Each approver approves by voting `" + s.vote + "`."
+	}
+	return "Each approver approves by commenting `/approve`."
 }
 
 func mentions(logins []string, mention func(string) string) string {
