@@ -250,6 +250,9 @@ func TestApproveBitbucketCloud(t *testing.T) {
 	if n := len(bbc.Calls(http.MethodPut, "/2.0/repositories/"+repo+"/pullrequests/21/comments/")); n != 1 {
 		t.Errorf("%d comment edits, want 1", n)
 	}
+	if n := len(bbc.Calls(http.MethodGet, "/2.0/repositories/"+repo+"/src/ce5965ddd289/api/OWNERS")); n != 1 {
+		t.Errorf("api/OWNERS read %d times over two approvals, want once (cached by destination commit)", n)
+	}
 }
 
 // checkApproveStatus checks that one approval set one approved status,
