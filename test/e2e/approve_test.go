@@ -122,7 +122,9 @@ func notificationsOf(comments []event.Comment) []string {
 var approveFiles = []string{"api/server.go", "web/app.js"}
 
 // approveOwners are the base's OWNERS files: apiApprover approves api/,
-// webApprover web/, and root-owner, who takes no part, everything.
+// webApprover web/, and root-owner, who takes no part, everything. The
+// author of the stand-ins' pull requests, alice, approves nothing, so no
+// approval is implicit.
 func approveOwners(apiApprover, webApprover string) map[string]string {
 	return map[string]string{
 		"OWNERS":        "approvers:\n- root-owner\n",
@@ -170,6 +172,9 @@ func checkApprovedNote(t *testing.T, notes []string, first string) {
 	}
 }
 
+// TestApproveGitLab runs the GitHub flow on GitLab: OWNERS through the
+// repository files API, the approved label on the merge request, one
+// note edited in place.
 func TestApproveGitLab(t *testing.T) {
 	ns := newNamespace(t)
 	const project = "acme/widgets"
