@@ -30,7 +30,8 @@ var goSCMHeader = providertest.ByPrefix("X-Event-Key", "X-Request-Id", [][2]stri
 // payloads are go-scm's samples and the vendor samples; the latter have
 // no X-Request-Id, so their delivery id is the body's hash.
 func payloads(t testing.TB) []providertest.Payload {
-	return append(providertest.GoSCM(t, "stash", goSCMHeader), providertest.SharedEvents(t, "bitbucket-server", "X-Event-Key")...)
+	all := append(providertest.GoSCM(t, "stash", goSCMHeader), providertest.SharedEvents(t, "bitbucket-server", "X-Event-Key")...)
+	return append(all, providertest.Local(t)...)
 }
 
 func newTestProvider(t testing.TB, url string) *Provider {

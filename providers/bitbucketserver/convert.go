@@ -31,6 +31,9 @@ func convert(hook scm.Webhook, fields payload) (event.Event, error) {
 		ev.BaseSHA = cmp.Or(ev.BaseSHA, fields.Changes[0].FromHash)
 	}
 	ev.FilesUnlisted = ev.Kind == event.KindPush && !ev.Deleted
+	if fields.EventKey == "pr:deleted" {
+		ev = deletedPullRequest(ev)
+	}
 	if fields.Actor != nil {
 		ev.Sender = fields.Actor.Slug
 	}
@@ -48,5 +51,14 @@ func withPullRequestFields(ev event.Event, fields payload) event.Event {
 	if prev := fields.PreviousTarget; prev != nil && ev.Action == event.ActionEdited && prev.DisplayID != ev.BaseRef {
 		ev.PreviousBaseRef = prev.DisplayID
 	}
+	return ev
+}
+
+// deletedPullRequest makes a deleted pull request a closed one: go-scm
+// calls it "deleted", and what the dispatcher must do is what it does for
+// pr:declined, cancel the pull request's unfinished runs. The payload may
+// still say OPEN, so Closed is set here.
+func deletedPullRequest(ev event.Event) event.Event {
+	ev.Action, ev.Closed = event.ActionClosed, true
 	return ev
 }

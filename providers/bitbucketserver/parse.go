@@ -20,6 +20,7 @@ var handledEvents = map[string]bool{
 	"pr:modified":         true,
 	"pr:merged":           true,
 	"pr:declined":         true,
+	"pr:deleted":          true,
 	"pr:comment:added":    true,
 	"repo:refs_changed":   true,
 }
