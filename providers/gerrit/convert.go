@@ -20,6 +20,8 @@ var converters = map[string]converter{
 	"ref-updated":           (*Provider).refUpdated,
 	"change-abandoned":      changeAction(event.ActionClosed),
 	"change-restored":       changeAction(event.ActionReopened),
+	"change-deferred":       changeAction(event.ActionClosed),
+	"draft-published":       (*Provider).draftPublished,
 	"private-state-changed": changeAction(event.ActionEdited),
 	"wip-state-changed":     (*Provider).wipStateChanged,
 }
@@ -233,4 +235,13 @@ func (p *Provider) wipStateChanged(m *message) (event.Event, error) {
 		action = event.ActionConvertToDraft
 	}
 	return changeAction(action)(p, m)
+}
+
+// draftPublished is a Gerrit 2.x draft patch set made public: the change
+// is ready for review and gets its presubmits, like a change leaving work
+// in progress.
+func (p *Provider) draftPublished(m *message) (event.Event, error) {
+	ev, err := changeAction(event.ActionReadyForReview)(p, m)
+	ev.Draft = false
+	return ev, err
 }

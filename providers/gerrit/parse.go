@@ -38,11 +38,14 @@ type message struct {
 	Abandoner *account `json:"abandoner"`
 	Restorer  *account `json:"restorer"`
 	Changer   *account `json:"changer"`
+	// Deferrer is change-deferred's actor (Gerrit builds with deferred
+	// changes, such as Qt's).
+	Deferrer *account `json:"deferrer"`
 }
 
 // actor is who did what the event reports.
 func (m *message) actor() *account {
-	for _, a := range []*account{m.Author, m.Uploader, m.Abandoner, m.Restorer, m.Changer, m.Submitter} {
+	for _, a := range []*account{m.Author, m.Uploader, m.Abandoner, m.Restorer, m.Changer, m.Deferrer, m.Submitter} {
 		if a != nil {
 			return a
 		}
@@ -72,7 +75,7 @@ func (c *change) closed() bool {
 	if c.Open != nil {
 		return !*c.Open
 	}
-	return c.Status == "MERGED" || c.Status == "ABANDONED"
+	return c.Status == "MERGED" || c.Status == "ABANDONED" || c.Status == "DEFERRED"
 }
 
 type patchSet struct {
@@ -156,8 +159,8 @@ func (p *projectName) UnmarshalJSON(b []byte) error {
 // of the body, so a redelivered event gets the same id; for a push, a hash
 // of the project, ref and new commit, so the change-merged and ref-updated
 // events Gerrit sends for one merge start its postsubmits once.
-func (p *Provider) Parse(_ context.Context, _ *http.Request, body []byte) (event.Event, error) {
-	ev, err := p.parse(body)
+func (p *Provider) Parse(ctx context.Context, _ *http.Request, body []byte) (event.Event, error) {
+	ev, err := p.parse(ctx, body)
 	ev.Provider, ev.Delivery = Kind, deliveryID(body)
 	if err == nil && ev.Kind == event.KindPush && ev.HeadSHA != "" {
 		ev.Delivery = deliveryID([]byte("push\x00" + ev.Repo.FullName + "\x00" + ev.Ref + "\x00" + ev.HeadSHA))
@@ -165,7 +168,7 @@ func (p *Provider) Parse(_ context.Context, _ *http.Request, body []byte) (event
 	return ev, err
 }
 
-func (p *Provider) parse(body []byte) (event.Event, error) {
+func (p *Provider) parse(ctx context.Context, body []byte) (event.Event, error) {
 	var m message
 	if err := json.Unmarshal(body, &m); err != nil {
 		return event.Event{}, providers.BadPayload("gerrit event: %v", err)
@@ -176,6 +179,9 @@ func (p *Provider) parse(body []byte) (event.Event, error) {
 	convert, ok := converters[m.Type]
 	if !ok {
 		return event.Event{}, providers.Ignore("event %q is not handled", m.Type)
+	}
+	if err := p.withCurrentPatchSet(ctx, &m); err != nil {
+		return event.Event{}, err
 	}
 	ev, err := convert(p, &m)
 	if err != nil {
