@@ -50,6 +50,8 @@ func (c *Config) Select(ev event.Event, in Inputs) (Selection, error) {
 		sel, err = c.selectForComment(ev, in)
 	case event.KindPush:
 		sel, err = c.selectPostsubmits(ev, in)
+	case event.KindMergeGroup:
+		sel, err = c.selectForMergeGroup(ev, in)
 	}
 	if err == nil && ev.Kind != event.KindPush && ev.Unmergeable {
 		sel = sel.refuseAll("the pull request cannot merge (conflicts with its base branch): nothing starts until it can")

@@ -200,3 +200,14 @@ func (e Event) Added(label string) bool {
 	}
 	return false
 }
+
+// KindMergeGroup is a merge queue's group of pull requests, made by the SCM
+// (GitHub's merge_group) from pull requests already approved to merge:
+// BaseRef is the target branch, HeadSHA the group's commit that the
+// branch's required presubmits run and report on, HeadRef its temporary
+// branch. It has no Number.
+const KindMergeGroup Kind = "merge_group"
+
+// ActionChecksRequested asks for a merge group's required checks. A merge
+// group that is gone (merged, dequeued or invalidated) is ActionClosed.
+const ActionChecksRequested Action = "checks_requested"

@@ -75,7 +75,7 @@ func payloads(t testing.TB) []providertest.Payload {
 		}
 		all = append(all, p)
 	}
-	return all
+	return append(all, providertest.Local(t)...)
 }
 
 func newTestProvider(t testing.TB) *Provider {

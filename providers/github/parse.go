@@ -18,6 +18,13 @@ var handledEvents = map[string]bool{
 	"issue_comment": true,
 	"ping":          true,
 	reviewEvent:     true,
+	mergeGroupEvent: true,
+}
+
+// ownParsers read the events go-scm does not know, by X-GitHub-Event.
+var ownParsers = map[string]func(body []byte) (event.Event, error){
+	reviewEvent:     parseReview,
+	mergeGroupEvent: parseMergeGroup,
 }
 
 // Parse turns a verified delivery into an event.
@@ -33,8 +40,8 @@ func (p *Provider) Parse(ctx context.Context, r *http.Request, body []byte) (eve
 	if delivery == "" {
 		return event.Event{}, providers.BadPayload("missing X-GitHub-Delivery header")
 	}
-	if name == reviewEvent {
-		ev, err := parseReview(body)
+	if parse, ok := ownParsers[name]; ok {
+		ev, err := parse(body)
 		ev.Provider, ev.Delivery = Kind, delivery
 		return ev, err
 	}
