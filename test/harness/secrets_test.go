@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -35,7 +36,7 @@ type leakProvider struct {
 }
 
 // wantStatus is the answer each delivery gets while every API answers.
-var wantStatus = map[string]int{"pull request": 200, "comment": 200, "forged": 401, "malformed": 400, "ignored": 200}
+var wantStatus = map[string]int{"pull request": 200, "comment": 200, "forged": 401, "malformed": 400, "ignored": 200, "basic auth": 200}
 
 func leakProviders() []leakProvider {
 	return []leakProvider{githubLeak(), gitlabLeak(), bitbucketCloudLeak(), bitbucketServerLeak(), gerritLeak()}
@@ -138,8 +139,40 @@ func gerritLeak() leakProvider {
 				"forged":       {GerritHookPath("review", []byte("wrong")), GerritHeader(), pr},
 				"malformed":    {GerritHookPath("review", s), GerritHeader(), malformed},
 				"ignored":      {GerritHookPath("review", s), GerritHeader(), other},
+				"basic auth":   {HookPath("gerrit", "review"), gerritBasicAuth(s), GerritCommentAdded(project, 7, 1, testSHA, "main", "bob", "looks good")},
 			}
 		}}
+}
+
+// gerritBasicAuth is the header of a delivery whose token is the Basic
+// auth password, as the webhooks plugin sends it when its remote has
+// credentials.
+func gerritBasicAuth(token []byte) http.Header {
+	h := GerritHeader()
+	h.Set("Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte("gerrit:"+string(token))))
+	return h
+}
+
+// recorder stands in for an external plugin: it keeps the headers and
+// body of every delivery forwarded to it.
+type recorder struct {
+	mu       sync.Mutex
+	received []string
+}
+
+func (rc *recorder) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(r.Body)
+	var head strings.Builder
+	_ = r.Header.Write(&head)
+	rc.mu.Lock()
+	rc.received = append(rc.received, r.URL.String()+"\n"+head.String()+"\n"+string(body))
+	rc.mu.Unlock()
+}
+
+func (rc *recorder) all() []string {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	return slices.Clone(rc.received)
 }
 
 // outage sits in front of a stand-in: while down is set every call is
@@ -199,7 +232,7 @@ func (b *syncBuffer) String() string {
 // leakSetup writes fresnel.yaml, the Prow files, the secret files and a
 // kubeconfig into dir, sets the token variables, and returns the
 // settings path and every string that must never be shown.
-func leakSetup(t *testing.T, dir string, ps []leakProvider, fronts []*httptest.Server, kubeURL, kubeToken string, port int) (string, []string) {
+func leakSetup(t *testing.T, dir string, ps []leakProvider, fronts []*httptest.Server, kubeURL, pluginURL string, port int) (string, []string) {
 	t.Helper()
 	write := func(name, content string) {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o600); err != nil {
@@ -207,8 +240,10 @@ func leakSetup(t *testing.T, dir string, ps []leakProvider, fronts []*httptest.S
 		}
 	}
 	var settings strings.Builder
-	fmt.Fprintf(&settings, "namespace: ci\nprow: {config: config.yaml, plugins: plugins.yaml}\nserver: {address: \"127.0.0.1:%d\"}\nproviders:\n", port)
-	secrets := []string{kubeToken}
+	kubeToken, signingKey := distinct("kube", "token"), distinct("external", "secret")
+	write("external.secret", signingKey)
+	fmt.Fprintf(&settings, "namespace: ci\nprow: {config: config.yaml, plugins: plugins.yaml}\nserver: {address: \"127.0.0.1:%d\"}\nexternalPlugins: {secret: {file: external.secret}}\nproviders:\n", port)
+	secrets := append(shownForms(kubeToken, ""), shownForms(signingKey, "")...)
 	for i, p := range ps {
 		env := "FRESNEL_LEAK_TOKEN_" + strings.ToUpper(p.kind)
 		t.Setenv(env, p.token)
@@ -219,7 +254,11 @@ func leakSetup(t *testing.T, dir string, ps []leakProvider, fronts []*httptest.S
 	}
 	write("fresnel.yaml", settings.String())
 	write("config.yaml", leakJobs)
-	write("plugins.yaml", "plugins:\n  acme: [trigger, hold]\n  ACME: [trigger, hold]\n  platform: [trigger, hold]\n")
+	plugins := "plugins:\n  acme: [trigger, hold]\n  ACME: [trigger, hold]\n  platform: [trigger, hold]\nexternal_plugins:\n"
+	for _, repo := range []string{"acme/widgets", "ACME/widgets", "platform/team/tools"} {
+		plugins += fmt.Sprintf("  %s:\n  - name: recorder\n    endpoint: %s\n", repo, pluginURL)
+	}
+	write("plugins.yaml", plugins)
 	write("kubeconfig", fmt.Sprintf("apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: %q}}]\nusers: [{name: u, user: {token: %q}}]\ncontexts: [{name: x, context: {cluster: c, user: u}}]\ncurrent-context: x\n", kubeURL, kubeToken))
 	return filepath.Join(dir, "fresnel.yaml"), secrets
 }
@@ -281,11 +320,13 @@ func TestSecretsNeverShown(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	settingsPath, secrets := leakSetup(t, dir, ps, fronts, kube.URL, distinct("kube", "token"), port)
+	plugin := &recorder{}
+	pluginServer := httptest.NewServer(plugin)
+	defer pluginServer.Close()
+	settingsPath, secrets := leakSetup(t, dir, ps, fronts, kube.URL, pluginServer.URL, port)
 	logs := &syncBuffer{}
 	base := "http://127.0.0.1:" + strconv.Itoa(port)
 	stop := startWebhook(t, settingsPath, filepath.Join(dir, "kubeconfig"), logs, base)
-	defer stop()
 
 	var shown []string
 	for _, round := range leakRounds {
@@ -302,6 +343,14 @@ func TestSecretsNeverShown(t *testing.T) {
 		}
 	}
 	metricsText := get(t, base+"/metrics")
+	stop() // sends the deliveries still queued for the external plugin
+	forwarded := plugin.all()
+	if len(forwarded) == 0 {
+		t.Error("the external plugin received nothing")
+	}
+	for _, f := range forwarded {
+		shown = append(shown, "delivery forwarded to an external plugin: "+f)
+	}
 	checkTokensUsed(t, ps)
 	for _, s := range secrets {
 		for _, text := range shown {
@@ -321,7 +370,8 @@ func TestSecretsNeverShown(t *testing.T) {
 	}
 }
 
-// startWebhook runs the webhook role in this process until stop is called.
+// startWebhook runs the webhook role in this process until stop is
+// called (or the test ends); stop returns once it has shut down.
 func startWebhook(t *testing.T, settingsPath, kubeconfig string, logs io.Writer, base string) (stop func()) {
 	t.Helper()
 	log := logrus.New()
@@ -341,7 +391,10 @@ func startWebhook(t *testing.T, settingsPath, kubeconfig string, logs io.Writer,
 		if resp, err := http.Get(base + "/readyz"); err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
-				return func() { cancel(); <-done; logrus.SetOutput(os.Stderr) }
+				var once sync.Once
+				stop = func() { once.Do(func() { cancel(); <-done; logrus.SetOutput(os.Stderr) }) }
+				t.Cleanup(stop)
+				return stop
 			}
 		}
 		time.Sleep(20 * time.Millisecond)
