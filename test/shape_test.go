@@ -207,6 +207,9 @@ func TestOperationsNamesEveryMetric(t *testing.T) {
 	if len(documented) == 0 {
 		t.Fatal("docs/operations.md names no fresnel_ metric")
 	}
+	if registered("fresnel_shape_test_never_registered_total") {
+		t.Fatal("the registry probe finds a metric nobody registered")
+	}
 	var named []string
 	for _, m := range documented {
 		named = append(named, m[1])
