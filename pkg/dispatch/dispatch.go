@@ -81,7 +81,7 @@ func (d *Dispatcher) Handle(ctx context.Context, in providers.Instance, ev event
 		return Outcome{Plugins: results}, err
 	}
 	var cancelled []string
-	if ev.Kind == event.KindPullRequest && ev.Action == event.ActionClosed {
+	if closes(ev) {
 		if cancelled, err = d.Launcher.CancelPullRequest(ctx, ev); err != nil {
 			return Outcome{Runs: []launch.Run{}, Cancelled: cancelled, Plugins: results}, fmt.Errorf("dispatch: %w", err)
 		}
@@ -89,6 +89,12 @@ func (d *Dispatcher) Handle(ctx context.Context, in providers.Instance, ev event
 	out, err := d.admitAndLaunch(ctx, in, ev)
 	out.Cancelled, out.Plugins = cancelled, results
 	return out, err
+}
+
+// closes reports whether ev ends a pull request or a merge group, whose
+// unfinished runs are then cancelled.
+func closes(ev event.Event) bool {
+	return (ev.Kind == event.KindPullRequest || ev.Kind == event.KindMergeGroup) && ev.Action == event.ActionClosed
 }
 
 func (d *Dispatcher) selectAndLaunch(ctx context.Context, in providers.Instance, ev event.Event) (Outcome, error) {

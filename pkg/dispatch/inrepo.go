@@ -100,6 +100,8 @@ func (d *Dispatcher) readsInRepo(ev event.Event) bool {
 		return ev.Comment != nil && triggers.HasTestCommand(ev.Comment.Body)
 	case event.KindPush:
 		return !ev.Deleted
+	case event.KindMergeGroup:
+		return ev.Action == event.ActionChecksRequested
 	}
 	return false
 }

@@ -88,8 +88,11 @@ func (d *Dispatcher) admit(ctx context.Context, in providers.Instance, ev event.
 	if ok, why := cfg.Plugins.TriggerEnabled(repo); !ok {
 		return admission{refused: why, reason: "trigger_disabled"}, nil
 	}
-	if ev.Kind == event.KindPush || !d.mayHavePresubmits(in, repo) {
-		return admission{}, nil // pushes come from people who may write; no jobs, nothing to guard
+	if ev.Kind == event.KindPush || ev.Kind == event.KindMergeGroup || !d.mayHavePresubmits(in, repo) {
+		// Pushes come from people who may write; a merge group is made by
+		// the SCM from pull requests already approved to merge; no jobs,
+		// nothing to guard.
+		return admission{}, nil
 	}
 	g := &gate{d: d, ctx: ctx, in: in, ev: ev, settings: cfg.Plugins.TriggerFor(repo), bot: d.botUser(in)}
 	switch {
@@ -103,7 +106,7 @@ func (d *Dispatcher) admit(ctx context.Context, in providers.Instance, ev event.
 
 // mayStartJobs reports whether ev is of a kind that can start jobs: a
 // push, a pull request event other than closing it or turning it into a
-// draft, a new comment with a command.
+// draft, a new comment with a command, a merge group's request for checks.
 func mayStartJobs(cfg *triggers.Config, ev event.Event) bool {
 	switch ev.Kind {
 	case event.KindPush:
@@ -112,6 +115,8 @@ func mayStartJobs(cfg *triggers.Config, ev event.Event) bool {
 		return ev.Action != event.ActionClosed && ev.Action != event.ActionConvertToDraft
 	case event.KindComment:
 		return ev.Action == event.ActionCreated && ev.Comment != nil && isCommand(cfg, ev.Repo.FullName, ev.Comment.Body)
+	case event.KindMergeGroup:
+		return ev.Action == event.ActionChecksRequested
 	}
 	return false
 }

@@ -31,7 +31,12 @@ func CancelPatch(reason string) []byte {
 // CancelPullRequest cancels the unfinished presubmit runs of ev's pull
 // request (closed, merged or abandoned: nothing they report matters any
 // more) and returns their names.
+// A merge group's runs (on its head commit) are cancelled the same way
+// when the group is gone.
 func (l *Launcher) CancelPullRequest(ctx context.Context, ev event.Event) ([]string, error) {
+	if ev.Kind == event.KindMergeGroup {
+		return l.CancelPullRequestRuns(ctx, ev, "", "the merge group is gone")
+	}
 	return l.CancelPullRequestRuns(ctx, ev, "", "the pull request was closed")
 }
 
@@ -39,13 +44,19 @@ func (l *Launcher) CancelPullRequest(ctx context.Context, ev event.Event) ([]str
 // request, only those of job when job is not empty, saying reason on each,
 // and returns their names.
 func (l *Launcher) CancelPullRequestRuns(ctx context.Context, ev event.Event, job, reason string) ([]string, error) {
-	if l.Cancels == nil || ev.Number <= 0 {
+	mergeGroup := ev.Kind == event.KindMergeGroup && ev.HeadSHA != ""
+	if l.Cancels == nil || ev.Number <= 0 && !mergeGroup {
 		return nil, nil
 	}
 	runs := l.Cancels(l.Namespace)
 	set := klabels.Set{
 		LabelManaged: "true", LabelType: string(triggers.Presubmit), LabelProvider: ev.Provider,
-		LabelRepo: RepoLabel(ev.Repo.FullName), LabelPull: strconv.Itoa(ev.Number),
+		LabelRepo: RepoLabel(ev.Repo.FullName),
+	}
+	if mergeGroup {
+		set[LabelSHA] = LabelValue(ev.HeadSHA) // a merge group has no number: its commit names it
+	} else {
+		set[LabelPull] = strconv.Itoa(ev.Number)
 	}
 	if job != "" {
 		set[LabelJob] = LabelValue(job)

@@ -1,8 +1,12 @@
 package github
 
 import (
+	"context"
 	"encoding/json"
+	"fmt"
 	"strings"
+
+	"github.com/jenkins-x/go-scm/scm"
 
 	"github.com/fresnel-ci/fresnel/pkg/event"
 	"github.com/fresnel-ci/fresnel/providers"
@@ -70,4 +74,28 @@ func parseMergeGroup(body []byte) (event.Event, error) {
 		// base and head commits, read on demand.
 		FilesUnlisted: true,
 	}, nil
+}
+
+// ChangedFiles lists what a merge group changes, comparing its base commit
+// with its head (GET /repos/{repo}/compare/{base}...{head}); a pull
+// request's or a push's files are read as scmclient reads them.
+func (p *Provider) ChangedFiles(ctx context.Context, ev event.Event) ([]string, error) {
+	if ev.Kind != event.KindMergeGroup {
+		return p.Client.ChangedFiles(ctx, ev)
+	}
+	if ev.BaseSHA == "" {
+		return nil, event.ErrFilesUnknown
+	}
+	changes, _, err := p.SCM.Git.CompareCommits(ctx, ev.Repo.FullName, ev.BaseSHA, ev.HeadSHA, &scm.ListOptions{})
+	if err != nil {
+		return nil, fmt.Errorf("provider/github: compare %s %s...%s: %w", ev.Repo.FullName, ev.BaseSHA, ev.HeadSHA, err)
+	}
+	var files []string
+	for _, ch := range changes {
+		files = append(files, ch.Path)
+		if ch.PreviousPath != "" && ch.PreviousPath != ch.Path {
+			files = append(files, ch.PreviousPath)
+		}
+	}
+	return files, nil
 }

@@ -6,6 +6,8 @@ import (
 	"os"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/fresnel-ci/fresnel/pkg/event"
 	"github.com/fresnel-ci/fresnel/providers/providertest"
 )
@@ -64,6 +66,38 @@ func TestParseMergeGroup(t *testing.T) {
 			}
 			if ev.CommitRef().SHA != "b41e07c9a2d35f6e8b1c4a7d0e3f6a9b2c5d8e1f" {
 				t.Errorf("reported on %q, want the group's head commit", ev.CommitRef().SHA)
+			}
+		})
+	}
+}
+
+func TestMergeGroupChangedFiles(t *testing.T) {
+	const (
+		base = "6f3d2a1b9c8e7d6f5a4b3c2d1e0f9a8b7c6d5e4f"
+		head = "b41e07c9a2d35f6e8b1c4a7d0e3f6a9b2c5d8e1f"
+		path = "/repos/lumen-labs/ledger/compare/" + base + "..." + head
+	)
+	group := event.Event{Kind: event.KindMergeGroup, Repo: event.Repo{FullName: "lumen-labs/ledger"}, BaseSHA: base, HeadSHA: head}
+	tests := []struct {
+		name    string
+		reply   providertest.Reply
+		want    []string
+		wantErr bool
+	}{
+		{name: "files, a rename's old path too", reply: providertest.Reply{Status: http.StatusOK, Body: recorded(t, "compare-merge-group.json")},
+			want: []string{"money/round.go", "docs/rounding.md", "docs/round.md"}},
+		{name: "not found", reply: providertest.Reply{Status: http.StatusNotFound, Body: recorded(t, "not-found.json")}, wantErr: true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			api := providertest.NewAPI(t, map[string]providertest.Reply{"GET " + path: tc.reply})
+			got, err := newAPIProvider(t, api.URL).ChangedFiles(t.Context(), group)
+			api.Only(t, http.MethodGet, path)
+			if (err != nil) != tc.wantErr {
+				t.Fatalf("ChangedFiles() error = %v, want error %v", err, tc.wantErr)
+			}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("files (-want +got):\n%s", diff)
 			}
 		})
 	}
