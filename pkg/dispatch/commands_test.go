@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/fresnel-ci/fresnel/pkg/event"
 	"github.com/fresnel-ci/fresnel/pkg/trust"
 	"github.com/fresnel-ci/fresnel/triggers"
 )
@@ -138,5 +139,42 @@ func TestHelpReplyIsPosted(t *testing.T) {
 	}
 	if !slices.Contains(out.Actions, "replied with the commands that can run") {
 		t.Errorf("actions = %v", out.Actions)
+	}
+}
+
+// Pull request events that start nothing whoever sent them ask no one
+// and tell no one, as in Prow: an untrusted title edit or label gets no
+// notice.
+func TestEventsThatStartNothingAskNothing(t *testing.T) {
+	edit := byStranger(pullRequest(event.ActionEdited))
+	label := byStranger(pullRequest(event.ActionLabeled))
+	label.Label = "kind/bug"
+	baseMoved := byStranger(pullRequest(event.ActionEdited))
+	baseMoved.PreviousBaseRef = "release-1.0"
+	for _, tc := range []struct {
+		name       string
+		ev         event.Event
+		wantNotice bool
+	}{
+		{name: "title edit", ev: edit},
+		{name: "other label", ev: label},
+		{name: "base branch moved", ev: baseMoved, wantNotice: true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d, l := trustDispatcher(t, "")
+			scm := newTrustSCM()
+			if _, err := d.Handle(context.Background(), instance(editingSCM{scm}), tc.ev); err != nil {
+				t.Fatal(err)
+			}
+			if l.calls != 0 {
+				t.Errorf("launched %v for an untrusted pull request", l.jobs)
+			}
+			if got := len(scm.comments) == 1; got != tc.wantNotice {
+				t.Errorf("comments = %+v, want a notice: %v", scm.comments, tc.wantNotice)
+			}
+			if !tc.wantNotice && scm.memberCalls != 0 {
+				t.Errorf("%d membership calls for an event that starts nothing", scm.memberCalls)
+			}
+		})
 	}
 }

@@ -112,13 +112,30 @@ func mayStartJobs(cfg *triggers.Config, ev event.Event) bool {
 	case event.KindPush:
 		return true
 	case event.KindPullRequest:
-		return ev.Action != event.ActionClosed && ev.Action != event.ActionConvertToDraft
+		return pullRequestMayStartJobs(ev)
 	case event.KindComment:
 		return ev.Action == event.ActionCreated && ev.Comment != nil && isCommand(cfg, ev.Repo.FullName, ev.Comment.Body)
 	case event.KindMergeGroup:
 		return ev.Action == event.ActionChecksRequested
 	}
 	return false
+}
+
+// pullRequestMayStartJobs leaves out, as Prow's trigger does, the pull
+// request events that start nothing whoever sent them: closing, turning
+// into a draft, an edit that keeps the base branch, and a label other
+// than ok-to-test. An untrusted pull request's title edit so gets no
+// notice and costs no membership call.
+func pullRequestMayStartJobs(ev event.Event) bool {
+	switch ev.Action {
+	case event.ActionClosed, event.ActionConvertToDraft, event.ActionUnlabeled:
+		return false
+	case event.ActionEdited:
+		return ev.PreviousBaseRef != ""
+	case event.ActionLabeled:
+		return ev.Added(trust.OkToTest)
+	}
+	return true
 }
 
 // refusal is the outcome of a refused event: every job it concerned is
