@@ -24,6 +24,17 @@ type Parser interface {
 	Parse(ctx context.Context, r *http.Request, body []byte) (event.Event, error)
 }
 
+// Identifier names a delivery from what arrived, whatever Parse makes of
+// it: the SCM's delivery id (or the one the provider derives from the
+// body) and the event's name as the SCM sent it (an X-GitHub-Event,
+// X-Gitlab-Event or X-Event-Key value, a Gerrit event type). The server
+// puts both on every answer and log line, for deliveries it refuses or
+// ignores too, so it must not fail: what it cannot tell is "". body may be
+// unverified or nil. Optional.
+type Identifier interface {
+	Identify(r *http.Request, body []byte) (delivery, name string)
+}
+
 // Intake is what the webhook endpoint needs of a provider.
 type Intake interface {
 	Verifier

@@ -14,6 +14,13 @@ var (
 		Help: "Webhook deliveries by provider, instance, event and result (HTTP status code, or ignored).",
 	}, []string{"provider", "instance", "event", "result"})
 
+	// ParserPanics counts deliveries on which a provider's parser
+	// panicked: each is a bug, answered 400.
+	ParserPanics = promauto.NewCounterVec(prometheus.CounterOpts{
+		Name: "fresnel_parser_panics_total",
+		Help: "Deliveries on which a provider's parser panicked (a bug; the sender got a 400), by provider.",
+	}, []string{"provider"})
+
 	// WebhookDuration is the time from request to answer.
 	WebhookDuration = promauto.NewHistogramVec(prometheus.HistogramOpts{
 		Name:    "fresnel_webhook_duration_seconds",

@@ -258,46 +258,58 @@ func TestHookInsecureSkipsVerify(t *testing.T) {
 	}
 }
 
-// countingReader counts the bytes the server reads of a body.
+// countingReader counts the bytes the server reads of a body, and those
+// it read before its answer was flushed to w.
 type countingReader struct {
-	r io.Reader
-	n int
+	r            io.Reader
+	w            *httptest.ResponseRecorder
+	n, unflushed int
 }
 
 func (c *countingReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
 	c.n += n
+	if !c.w.Flushed {
+		c.unflushed += n
+	}
 	return n, err
 }
 
+// TestHookBodyLimit checks that an oversized body is answered 413 after
+// reading at most limit+1 bytes, and that the rest is read only after the
+// answer went out, and only up to the drain bound.
 func TestHookBodyLimit(t *testing.T) {
 	tests := []struct {
 		name          string
 		contentLength int64
-		maxRead       int
+		maxUnanswered int
 	}{
-		{name: "with content length", contentLength: 10 * maxBody, maxRead: 0},
-		{name: "chunked, no content length", contentLength: -1, maxRead: maxBody + 1},
+		{name: "with content length", contentLength: 10 * maxBody, maxUnanswered: 0},
+		{name: "chunked, no content length", contentLength: -1, maxUnanswered: maxBody + 1},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFixture(t)
-			body := &countingReader{r: strings.NewReader(strings.Repeat("x", 10*maxBody))}
+			w := httptest.NewRecorder()
+			body := &countingReader{r: strings.NewReader(strings.Repeat("x", 10*maxBody)), w: w}
 			r := httptest.NewRequest(http.MethodPost, "/hook/server-test/secure", body)
 			r.ContentLength = tc.contentLength
 			if tc.contentLength < 0 {
 				r.TransferEncoding = []string{"chunked"}
 			}
 			r.Header.Set("X-Test-Token", "tok")
-			w, resp := f.do(t, r)
-			if w.Code != http.StatusRequestEntityTooLarge {
-				t.Errorf("status = %d, want 413 (body %s)", w.Code, w.Body)
+			f.srv.Router().ServeHTTP(w, r)
+			if w.Code != http.StatusRequestEntityTooLarge || w.Header().Get("Connection") != "close" {
+				t.Errorf("status = %d, Connection %q; want 413 and close (body %s)", w.Code, w.Header().Get("Connection"), w.Body)
 			}
-			if !strings.Contains(resp.Error, "limit of "+strconv.Itoa(maxBody)) {
-				t.Errorf("error = %q, want it to name the limit", resp.Error)
+			if !strings.Contains(w.Body.String(), "limit of "+strconv.Itoa(maxBody)) {
+				t.Errorf("answer %s does not name the limit", w.Body)
 			}
-			if body.n > tc.maxRead {
-				t.Errorf("read %d bytes of the body, want at most %d", body.n, tc.maxRead)
+			if body.unflushed > tc.maxUnanswered {
+				t.Errorf("read %d bytes of the body before answering, want at most %d", body.unflushed, tc.maxUnanswered)
+			}
+			if body.n != 10*maxBody {
+				t.Errorf("drained %d bytes of the body, want all %d (under the drain bound)", body.n, 10*maxBody)
 			}
 			if verify, parse := f.secure.counts(); verify != 0 || parse != 0 {
 				t.Errorf("Verify/Parse called %d/%d times on an oversized body, want 0/0", verify, parse)

@@ -20,6 +20,9 @@ var handledEvents = map[string]bool{
 	"repo:push":                   true,
 }
 
+// deliveryHeader names the delivery.
+const deliveryHeader = "X-Request-UUID"
+
 // Parse turns a verified delivery into an event.
 func (p *Provider) Parse(ctx context.Context, r *http.Request, body []byte) (event.Event, error) {
 	key := r.Header.Get("X-Event-Key")
@@ -30,16 +33,19 @@ func (p *Provider) Parse(ctx context.Context, r *http.Request, body []byte) (eve
 		return event.Event{}, providers.Ignore("event %q is not handled", key)
 	}
 	ev, err := p.parse(ctx, key, r, body)
-	ev.Provider, ev.Delivery = Kind, scmhook.Delivery(r.Header, key, body, "X-Request-UUID")
+	ev.Provider, ev.Delivery = Kind, scmhook.Delivery(r.Header, key, body, deliveryHeader)
 	return ev, err
 }
 
 func (p *Provider) parse(ctx context.Context, key string, r *http.Request, body []byte) (event.Event, error) {
+	if err := providers.RequireObjects(body, requiredObjects[key]...); err != nil {
+		return event.Event{}, err
+	}
 	var fields payload
 	if err := json.Unmarshal(body, &fields); err != nil {
-		return event.Event{}, providers.BadPayload("%s: %v", key, err)
+		return event.Event{}, providers.BadPayload("%s: %s", key, providers.JSONProblem(err))
 	}
-	hook, err := scmhook.Parse(ctx, p.hooks, r, body)
+	hook, err := p.parseHook(ctx, key, r, body)
 	if err != nil {
 		return event.Event{}, err
 	}

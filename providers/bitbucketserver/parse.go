@@ -25,13 +25,16 @@ var handledEvents = map[string]bool{
 	"repo:refs_changed":   true,
 }
 
+// deliveryHeader names the delivery.
+const deliveryHeader = "X-Request-Id"
+
 // Parse turns a verified delivery into an event.
 func (p *Provider) Parse(ctx context.Context, r *http.Request, body []byte) (event.Event, error) {
 	key := r.Header.Get("X-Event-Key")
 	if key == "" {
 		return event.Event{}, providers.BadPayload("missing X-Event-Key header")
 	}
-	delivery := scmhook.Delivery(r.Header, key, body, "X-Request-Id")
+	delivery := scmhook.Delivery(r.Header, key, body, deliveryHeader)
 	if key == pingEvent {
 		return event.Event{Provider: Kind, Delivery: delivery, Kind: event.KindPing}, providers.Ignore("ping")
 	}
@@ -44,12 +47,15 @@ func (p *Provider) Parse(ctx context.Context, r *http.Request, body []byte) (eve
 }
 
 func (p *Provider) parse(ctx context.Context, key string, r *http.Request, body []byte) (event.Event, error) {
+	if err := providers.RequireObjects(body, requiredObjects[key]...); err != nil {
+		return event.Event{}, err
+	}
 	var fields payload
 	if err := json.Unmarshal(body, &fields); err != nil {
-		return event.Event{}, providers.BadPayload("%s: %v", key, err)
+		return event.Event{}, providers.BadPayload("%s: %s", key, providers.JSONProblem(err))
 	}
 	if fields.EventKey != key {
-		// go-scm takes a pull request's action from the body's eventKey.
+		// go-scm takes a pull request"s action from the body"s eventKey.
 		return event.Event{}, providers.BadPayload("X-Event-Key %q but eventKey %q", key, fields.EventKey)
 	}
 	hook, err := scmhook.Parse(ctx, p.hooks, r, body)

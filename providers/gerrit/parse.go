@@ -171,7 +171,7 @@ func (p *Provider) Parse(ctx context.Context, _ *http.Request, body []byte) (eve
 func (p *Provider) parse(ctx context.Context, body []byte) (event.Event, error) {
 	var m message
 	if err := json.Unmarshal(body, &m); err != nil {
-		return event.Event{}, providers.BadPayload("gerrit event: %v", err)
+		return event.Event{}, providers.BadPayload("gerrit event: %s", providers.JSONProblem(err))
 	}
 	if m.Type == "" {
 		return event.Event{}, providers.BadPayload("gerrit event without a type")

@@ -60,7 +60,7 @@ type reviewPayload struct {
 func parseReview(body []byte) (event.Event, error) {
 	var p reviewPayload
 	if err := json.Unmarshal(body, &p); err != nil {
-		return event.Event{}, providers.BadPayload("pull_request_review: %v", err)
+		return event.Event{}, providers.BadPayload("pull_request_review: %s", providers.JSONProblem(err))
 	}
 	if p.Action != string(event.ActionSubmitted) && p.Action != string(event.ActionDismissed) {
 		return event.Event{}, providers.Ignore("pull_request_review action %q is not handled", p.Action)

@@ -55,9 +55,12 @@ func (p *Provider) Parse(ctx context.Context, r *http.Request, body []byte) (eve
 }
 
 func (p *Provider) parse(ctx context.Context, name string, r *http.Request, body []byte) (event.Event, error) {
+	if err := providers.RequireObjects(body, requiredObjects[name]...); err != nil {
+		return event.Event{}, err
+	}
 	var fields payload
 	if err := json.Unmarshal(body, &fields); err != nil {
-		return event.Event{}, providers.BadPayload("%s: %v", name, err)
+		return event.Event{}, providers.BadPayload("%s: %s", name, providers.JSONProblem(err))
 	}
 	switch {
 	case name == noteHook:

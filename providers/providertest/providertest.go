@@ -8,6 +8,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"net/http"
 	"net/http/httptest"
@@ -194,10 +195,15 @@ func Parse(t testing.TB, parser providers.Parser, p Payload) Outcome {
 }
 
 // CheckTyped fails t if err is neither nil nor one of the typed provider
-// errors: a parser must never return anything the server maps to 500.
+// errors, or is a ParserPanic: a parser must never return anything the
+// server maps to 500, and a panic it recovered from is a bug.
 func CheckTyped(t testing.TB, err error) {
 	t.Helper()
 	if status := providers.HTTPStatus(err); status == http.StatusInternalServerError {
 		t.Fatalf("untyped parse error (would be a 500): %v", err)
+	}
+	var p providers.ParserPanic
+	if errors.As(err, &p) {
+		t.Fatalf("the parser panicked (a bug: the body should have been refused first): %v", p.Value)
 	}
 }

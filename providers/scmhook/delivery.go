@@ -22,3 +22,18 @@ func Delivery(h http.Header, event string, body []byte, names ...string) string 
 	hash.Write(body)
 	return "sha256:" + hex.EncodeToString(hash.Sum(nil))
 }
+
+// Identify is Delivery for a provider's Identify method: without a body
+// (a delivery refused before it was read) and with none of the headers
+// set there is nothing to derive an id from, and it returns "".
+func Identify(h http.Header, event string, body []byte, names ...string) string {
+	if body == nil {
+		for _, name := range names {
+			if v := strings.TrimSpace(h.Get(name)); v != "" {
+				return v
+			}
+		}
+		return ""
+	}
+	return Delivery(h, event, body, names...)
+}

@@ -24,12 +24,13 @@ import (
 func noSecret(scm.Webhook) (string, error) { return "", nil }
 
 // Parse runs a go-scm webhook parser over a verified, bounded body. It
-// turns go-scm's failure modes into typed errors: an unknown event is
-// Ignored, bad JSON, a nil hook or a panic is ErrBadPayload.
+// turns go-scm's failure modes into typed errors: an unknown event or a nil
+// hook is Ignored, bad JSON is ErrBadPayload said in words, and a panic is
+// a ParserPanic (a bug: the provider should have refused the body first).
 func Parse(ctx context.Context, svc scm.WebhookService, r *http.Request, body []byte) (hook scm.Webhook, err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			hook, err = nil, providers.BadPayload("parser failed on this payload: %v", p)
+			hook, err = nil, providers.ParserPanic{Value: p}
 		}
 	}()
 	req := r.Clone(ctx)
@@ -41,7 +42,7 @@ func Parse(ctx context.Context, svc scm.WebhookService, r *http.Request, body []
 	case errors.As(err, &unknown):
 		return nil, providers.Ignore("event %q is not handled", unknown.Event)
 	case err != nil:
-		return nil, providers.BadPayload("%v", err)
+		return nil, providers.BadPayload("%s", providers.JSONProblem(err))
 	case hook == nil:
 		return nil, providers.Ignore("event is not handled")
 	}
