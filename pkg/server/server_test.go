@@ -58,8 +58,17 @@ func (p *fakeIntake) Parse(_ context.Context, r *http.Request, body []byte) (eve
 		return ev, providers.Ignore("event %q is not acted on", "star")
 	case "boom":
 		return ev, errors.New("parser exploded")
+	case "panic":
+		var missing *event.Comment
+		ev.Body = missing.Body
 	}
 	return ev, nil
+}
+
+// Identify names the delivery by its X-Test-Delivery and X-Test-Event
+// headers.
+func (p *fakeIntake) Identify(r *http.Request, _ []byte) (delivery, name string) {
+	return r.Header.Get("X-Test-Delivery"), r.Header.Get("X-Test-Event")
 }
 
 func (p *fakeIntake) counts() (verify, parse int) {
