@@ -68,7 +68,7 @@ type rawPayload struct {
 func withRawFields(ev event.Event, body []byte) (event.Event, error) {
 	var raw rawPayload
 	if err := json.Unmarshal(body, &raw); err != nil {
-		return ev, providers.BadPayload("%v", err)
+		return ev, providers.BadPayload("%s", providers.JSONProblem(err))
 	}
 	ev.Sender = raw.Sender.Login
 	switch {

@@ -50,7 +50,7 @@ var mergeGroupActions = map[string]event.Action{
 func parseMergeGroup(body []byte) (event.Event, error) {
 	var p mergeGroupPayload
 	if err := json.Unmarshal(body, &p); err != nil {
-		return event.Event{}, providers.BadPayload("merge_group: %v", err)
+		return event.Event{}, providers.BadPayload("merge_group: %s", providers.JSONProblem(err))
 	}
 	action, ok := mergeGroupActions[p.Action]
 	if !ok {

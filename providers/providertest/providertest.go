@@ -15,6 +15,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"sort"
 	"strings"
@@ -194,9 +195,14 @@ func Parse(t testing.TB, parser providers.Parser, p Payload) Outcome {
 	return out
 }
 
+// goInternals matches what Go's decoder and runtime put in their errors
+// and a sender should never read.
+var goInternals = regexp.MustCompile(`Go (struct field|value of type)|runtime error|json: cannot unmarshal`)
+
 // CheckTyped fails t if err is neither nil nor one of the typed provider
-// errors, or is a ParserPanic: a parser must never return anything the
-// server maps to 500, and a panic it recovered from is a bug.
+// errors, is a ParserPanic or names Go internals: a parser must never
+// return anything the server maps to 500, a panic it recovered from is a
+// bug, and a 400 says what is wrong in the payload's terms.
 func CheckTyped(t testing.TB, err error) {
 	t.Helper()
 	if status := providers.HTTPStatus(err); status == http.StatusInternalServerError {
@@ -205,5 +211,8 @@ func CheckTyped(t testing.TB, err error) {
 	var p providers.ParserPanic
 	if errors.As(err, &p) {
 		t.Fatalf("the parser panicked (a bug: the body should have been refused first): %v", p.Value)
+	}
+	if err != nil && goInternals.MatchString(err.Error()) {
+		t.Fatalf("the error names Go internals, not the payload's fields: %v", err)
 	}
 }
