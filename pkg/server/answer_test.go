@@ -177,3 +177,35 @@ func chunked(body []byte, n int) []byte {
 	b.WriteString("0\r\n\r\n")
 	return b.Bytes()
 }
+
+// TestHookTooLargeWithExpectContinue sends only the headers of an
+// oversized delivery that waits for 100 Continue: the client reads the 413
+// at once and the server closes the connection without waiting for a body
+// that will not come.
+func TestHookTooLargeWithExpectContinue(t *testing.T) {
+	f := newFixture(t)
+	conn, err := net.Dial("tcp", serveTCP(t, f, 10*time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	start := time.Now()
+	_ = conn.SetDeadline(start.Add(10 * time.Second))
+	fmt.Fprintf(conn, "POST /hook/server-test/secure HTTP/1.1\r\nHost: x\r\nX-Test-Token: tok\r\nExpect: 100-continue\r\nContent-Length: %d\r\n\r\n", 1<<20)
+	reader := bufio.NewReader(conn)
+	resp, err := http.ReadResponse(reader, nil)
+	if err != nil {
+		t.Fatalf("client did not read an answer: %v", err)
+	}
+	_, _ = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusRequestEntityTooLarge {
+		t.Errorf("status = %d, want 413", resp.StatusCode)
+	}
+	if _, err := reader.ReadByte(); err != io.EOF {
+		t.Errorf("after the answer: %v, want the connection closed", err)
+	}
+	if took := time.Since(start); took > drainTimeout/2 {
+		t.Errorf("the server took %v to close, waiting for a body that does not come", took)
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gorilla/mux"
@@ -196,6 +197,12 @@ const (
 // then reads the answer rather than a connection reset. The handler sets
 // Connection: close, so the connection is not used again.
 func (s *Server) answerTooLarge(w http.ResponseWriter, r *http.Request, resp hookResponse) {
+	if strings.EqualFold(r.Header.Get("Expect"), "100-continue") {
+		// The client waits for a go-ahead before it sends the body, and
+		// the 413 tells it not to: there is nothing to drain.
+		writeJSON(w, http.StatusRequestEntityTooLarge, resp)
+		return
+	}
 	rc := http.NewResponseController(w)
 	_ = rc.EnableFullDuplex() // HTTP/1: read the body after answering
 	writeJSON(w, http.StatusRequestEntityTooLarge, resp)
