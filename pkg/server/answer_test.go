@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/sirupsen/logrus"
 )
@@ -207,5 +208,20 @@ func TestHookTooLargeWithExpectContinue(t *testing.T) {
 	}
 	if took := time.Since(start); took > drainTimeout/2 {
 		t.Errorf("the server took %v to close, waiting for a body that does not come", took)
+	}
+}
+
+// TestHookCutsLongNames checks that a delivery id or event name longer
+// than maxNameLen is cut before it is echoed.
+func TestHookCutsLongNames(t *testing.T) {
+	f := newFixture(t)
+	long := strings.Repeat("é", maxNameLen)
+	r := delivery("/hook/server-test/secure", "wrong", long, "ok")
+	r.Header.Set("X-Test-Event", long)
+	_, resp := f.do(t, r)
+	for name, got := range map[string]string{"delivery": resp.Delivery, "event": resp.Event} {
+		if len(got) > maxNameLen+len("...") || !strings.HasPrefix(long, strings.TrimSuffix(got, "...")) || !utf8.ValidString(got) {
+			t.Errorf("%s = %q (%d bytes), want at most %d bytes of the header, whole runes", name, got, len(got), maxNameLen)
+		}
 	}
 }

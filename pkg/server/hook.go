@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gorilla/mux"
 	"github.com/sirupsen/logrus"
@@ -129,7 +130,23 @@ func identify(in providers.Instance, r *http.Request, body []byte) hookResponse 
 		return hookResponse{}
 	}
 	delivery, name := id.Identify(r, body)
-	return hookResponse{Delivery: delivery, Event: name}
+	return hookResponse{Delivery: cut(delivery), Event: cut(name)}
+}
+
+// maxNameLen bounds the delivery id and event name echoed from a
+// request's headers into answers and logs.
+const maxNameLen = 200
+
+// cut shortens s to maxNameLen bytes, on a rune boundary.
+func cut(s string) string {
+	if len(s) <= maxNameLen {
+		return s
+	}
+	s = s[:maxNameLen]
+	for !utf8.ValidString(s) {
+		s = s[:len(s)-1]
+	}
+	return s + "..."
 }
 
 // parse runs the provider's parser; a panic that reaches it is a bad
