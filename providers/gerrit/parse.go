@@ -5,8 +5,8 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"fmt"
 	"net/http"
+	"reflect"
 	"strconv"
 
 	"github.com/fresnel-ci/fresnel/pkg/event"
@@ -131,10 +131,26 @@ func (n *number) UnmarshalJSON(b []byte) error {
 	}
 	v, err := strconv.Atoi(s)
 	if err != nil {
-		return fmt.Errorf("%s is not a whole number", b)
+		// A type error, so that the decoder names the field.
+		return &json.UnmarshalTypeError{Value: jsonKind(b), Type: reflect.TypeFor[int]()}
 	}
 	*n = number(v)
 	return nil
+}
+
+// jsonKind names the kind of a JSON value as the decoder's type errors do.
+func jsonKind(b []byte) string {
+	switch b[0] {
+	case '"':
+		return "string"
+	case 't', 'f':
+		return "bool"
+	case '{':
+		return "object"
+	case '[':
+		return "array"
+	}
+	return "number"
 }
 
 // projectName reads a project given as "name" or as {"name": "..."}.
