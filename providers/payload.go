@@ -9,6 +9,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // ParserPanic is the error for a payload on which a parser panicked. It is
@@ -37,7 +38,10 @@ func IsParserPanic(err error) bool {
 func JSONProblem(err error) string {
 	var syntax *json.SyntaxError
 	var typ *json.UnmarshalTypeError
+	var date *time.ParseError
 	switch {
+	case errors.As(err, &date):
+		return fmt.Sprintf("a time is not in RFC 3339 form (2006-01-02T15:04:05Z): %q", date.Value)
 	case errors.As(err, &typ):
 		return typeProblem(typ)
 	case errors.As(err, &syntax):

@@ -5,12 +5,14 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/fresnel-ci/fresnel/providers"
 )
 
 type decoded struct {
-	User struct {
+	Created time.Time `json:"created_on"`
+	User    struct {
 		ID   string `json:"id"`
 		Name string `json:"name"`
 	} `json:"user"`
@@ -31,6 +33,7 @@ func TestJSONProblem(t *testing.T) {
 		"array for the body":         {body: `[1]`, want: "body is not a JSON object, got an array"},
 		"string for a nested object": {body: `{"user":"x"}`, want: "field user: want a JSON object, got a string"},
 		"cut short":                  {body: `{"user":`, want: "body is not valid JSON at byte 8: unexpected end of JSON input"},
+		"time not RFC 3339":          {body: `{"created_on":"yesterday"}`, want: `a time is not in RFC 3339 form (2006-01-02T15:04:05Z): "yesterday"`},
 		"not JSON":                   {body: `{"user" 1}`, want: "body is not valid JSON at byte 9: invalid character '1' after object key"},
 	}
 	for name, tc := range tests {
