@@ -14,9 +14,13 @@ import (
 
 // ParserPanic is the error for a payload on which a parser panicked. It is
 // a bad payload to the sender (a 400 that names no Go internals) and a bug
-// to fresnel: the server logs Value and counts it, and the providers' fuzz
+// to fresnel: the server logs Value and Stack and counts it, and the providers' fuzz
 // tests fail on it.
-type ParserPanic struct{ Value any }
+type ParserPanic struct {
+	Value any
+	// Stack is where it panicked, when the recovering code took it.
+	Stack string
+}
 
 func (e ParserPanic) Error() string {
 	return ErrBadPayload.Error() + ": the parser failed on this payload"

@@ -73,8 +73,8 @@ func TestHookCountsParserPanics(t *testing.T) {
 	if got, _ := scrape(t, h, series); got != before+1 {
 		t.Errorf("%s = %v, want %v", series, got, before+1)
 	}
-	if !strings.Contains(logs.String(), "level=error") || !strings.Contains(logs.String(), "nil pointer dereference") {
-		t.Errorf("log %q does not report the panic as an error", logs.String())
+	if !strings.Contains(logs.String(), "level=error") || !strings.Contains(logs.String(), "nil pointer dereference") || !strings.Contains(logs.String(), "fakeIntake).Parse") {
+		t.Errorf("log %q does not report the panic and where it was as an error", logs.String())
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"time"
@@ -34,8 +35,8 @@ type hookResponse struct {
 	Ignored  string `json:"ignored,omitempty"`
 	Error    string `json:"error,omitempty"`
 	*dispatch.Outcome
-	// panicked holds what a parser panicked with, for the log.
-	panicked any
+	// panicked is the parser's panic, for the log.
+	panicked *providers.ParserPanic
 }
 
 func (s *Server) hook(w http.ResponseWriter, r *http.Request) {
@@ -66,7 +67,8 @@ func (s *Server) hook(w http.ResponseWriter, r *http.Request) {
 func logAnswer(log *logrus.Entry, status int, resp hookResponse) {
 	switch {
 	case resp.panicked != nil:
-		log.WithFields(logrus.Fields{"error": resp.Error, "panic": fmt.Sprint(resp.panicked)}).Error("webhook refused: the parser panicked, which is a bug")
+		p := resp.panicked
+		log.WithFields(logrus.Fields{"error": resp.Error, "panic": fmt.Sprint(p.Value), "stack": p.Stack}).Error("webhook refused: the parser panicked, which is a bug")
 	case status >= 500:
 		log.WithField("error", resp.Error).Error("webhook failed; the SCM may redeliver")
 	case resp.Error != "":
@@ -110,7 +112,7 @@ func (s *Server) handleHook(r *http.Request, in providers.Instance, log *logrus.
 	}
 	if err != nil {
 		resp.Error = err.Error()
-		resp.panicked = panicValue(in, err)
+		resp.panicked = parserPanic(in, err)
 		return providers.HTTPStatus(err), resp, ev
 	}
 	out, err := s.opts.Handler.Handle(r.Context(), in, ev)
@@ -154,24 +156,20 @@ func cut(s string) string {
 func parse(in providers.Instance, r *http.Request, body []byte) (ev event.Event, err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			ev, err = event.Event{}, providers.ParserPanic{Value: p}
+			ev, err = event.Event{}, providers.ParserPanic{Value: p, Stack: string(debug.Stack())}
 		}
 	}()
 	return in.Parse(r.Context(), r, body)
 }
 
-// panicValue counts a parser panic in err and returns what it panicked
-// with, or nil.
-func panicValue(in providers.Instance, err error) any {
+// parserPanic counts a parser panic in err and returns it, or nil.
+func parserPanic(in providers.Instance, err error) *providers.ParserPanic {
 	var p providers.ParserPanic
 	if !errors.As(err, &p) {
 		return nil
 	}
 	metrics.ParserPanics.WithLabelValues(in.Kind).Inc()
-	if p.Value == nil {
-		return "nil"
-	}
-	return p.Value
+	return &p
 }
 
 // readBody reads at most MaxBodyBytes; past that it answers 413 without

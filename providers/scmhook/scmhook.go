@@ -10,6 +10,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"runtime/debug"
 	"strconv"
 	"strings"
 
@@ -30,7 +31,7 @@ func noSecret(scm.Webhook) (string, error) { return "", nil }
 func Parse(ctx context.Context, svc scm.WebhookService, r *http.Request, body []byte) (hook scm.Webhook, err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			hook, err = nil, providers.ParserPanic{Value: p}
+			hook, err = nil, providers.ParserPanic{Value: p, Stack: string(debug.Stack())}
 		}
 	}()
 	req := r.Clone(ctx)
