@@ -26,6 +26,24 @@ type login struct {
 	Login string `json:"login"`
 }
 
+// repository is a payload's repository, for the events fresnel reads
+// itself (reviews, merge groups).
+type repository struct {
+	Name          string `json:"name"`
+	FullName      string `json:"full_name"`
+	CloneURL      string `json:"clone_url"`
+	HTMLURL       string `json:"html_url"`
+	DefaultBranch string `json:"default_branch"`
+	Owner         login  `json:"owner"`
+}
+
+func (r repository) event() event.Repo {
+	return event.Repo{
+		Owner: r.Owner.Login, Name: r.Name, FullName: r.FullName,
+		CloneURL: r.CloneURL, Link: r.HTMLURL, DefaultBranch: r.DefaultBranch,
+	}
+}
+
 // Assign adds assignees (POST /repos/{repo}/issues/{number}/assignees).
 // GitHub answers 201 but leaves out people it may not assign (not
 // collaborators): those are an error naming them.

@@ -27,15 +27,8 @@ type mergeGroupPayload struct {
 		BaseSHA string `json:"base_sha"`
 		BaseRef string `json:"base_ref"`
 	} `json:"merge_group"`
-	Repository struct {
-		Name          string `json:"name"`
-		FullName      string `json:"full_name"`
-		CloneURL      string `json:"clone_url"`
-		HTMLURL       string `json:"html_url"`
-		DefaultBranch string `json:"default_branch"`
-		Owner         login  `json:"owner"`
-	} `json:"repository"`
-	Sender login `json:"sender"`
+	Repository repository `json:"repository"`
+	Sender     login      `json:"sender"`
 }
 
 // mergeGroupActions maps the merge_group actions fresnel acts on.
@@ -63,10 +56,7 @@ func parseMergeGroup(body []byte) (event.Event, error) {
 	r := p.Repository
 	return event.Event{
 		Kind: event.KindMergeGroup, Action: action, Sender: p.Sender.Login,
-		Repo: event.Repo{
-			Owner: r.Owner.Login, Name: r.Name, FullName: r.FullName,
-			CloneURL: r.CloneURL, Link: r.HTMLURL, DefaultBranch: r.DefaultBranch,
-		},
+		Repo:    r.event(),
 		Ref:     g.HeadRef,
 		BaseRef: strings.TrimPrefix(g.BaseRef, "refs/heads/"), BaseSHA: g.BaseSHA,
 		HeadRef: strings.TrimPrefix(g.HeadRef, "refs/heads/"), HeadSHA: g.HeadSHA,

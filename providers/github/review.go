@@ -44,15 +44,8 @@ type reviewPayload struct {
 			SHA string `json:"sha"`
 		} `json:"base"`
 	} `json:"pull_request"`
-	Repository struct {
-		Name          string `json:"name"`
-		FullName      string `json:"full_name"`
-		CloneURL      string `json:"clone_url"`
-		HTMLURL       string `json:"html_url"`
-		DefaultBranch string `json:"default_branch"`
-		Owner         login  `json:"owner"`
-	} `json:"repository"`
-	Sender login `json:"sender"`
+	Repository repository `json:"repository"`
+	Sender     login      `json:"sender"`
 }
 
 // parseReview turns a pull_request_review delivery into a review event:
@@ -81,10 +74,7 @@ func parseReview(body []byte) (event.Event, error) {
 func reviewedPullRequest(p reviewPayload) event.Event {
 	pr, r := p.PullRequest, p.Repository
 	ev := event.Event{
-		Repo: event.Repo{
-			Owner: r.Owner.Login, Name: r.Name, FullName: r.FullName,
-			CloneURL: r.CloneURL, Link: r.HTMLURL, DefaultBranch: r.DefaultBranch,
-		},
+		Repo:   r.event(),
 		Number: pr.Number, Title: pr.Title, Link: pr.HTMLURL, Draft: pr.Draft, Author: pr.User.Login,
 		BaseRef: pr.Base.Ref, BaseSHA: pr.Base.SHA, HeadRef: pr.Head.Ref, HeadSHA: pr.Head.SHA,
 		PullRef: fmt.Sprintf("refs/pull/%d/head", pr.Number), Closed: pr.State != "" && pr.State != "open",
