@@ -227,3 +227,9 @@ type Mentioner interface {
 type TreeReader interface {
 	TreeHash(ctx context.Context, repo, sha string) (string, error)
 }
+
+// TeamChecker reports whether user is an active member of a team of org
+// (a GitHub team, by its slug). Optional: lgtm's sticky_lgtm_team needs it.
+type TeamChecker interface {
+	IsTeamMember(ctx context.Context, org, team, user string) (bool, error)
+}

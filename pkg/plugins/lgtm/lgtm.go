@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/fresnel-ci/fresnel/pkg/event"
 	"github.com/fresnel-ci/fresnel/pkg/plugins"
@@ -170,6 +171,10 @@ func onPush(ctx context.Context, a *plugins.Agent) ([]string, error) {
 	if !slices.Contains(a.Event.Labels, Label) {
 		return nil, nil
 	}
+	sticky, teamErr := authorInStickyTeam(ctx, a) // the label goes when membership cannot be read
+	if sticky {
+		return []string{"kept lgtm: the author is in sticky_lgtm_team"}, nil
+	}
 	var treeErr error // the label goes when the trees cannot be compared
 	if r, ok := treeStore(a); ok {
 		same, err := treeUnchanged(ctx, a, r)
@@ -179,7 +184,28 @@ func onPush(ctx context.Context, a *plugins.Agent) ([]string, error) {
 		treeErr = err
 	}
 	did, err := removeOnPush(ctx, a)
-	return did, errors.Join(treeErr, err)
+	return did, errors.Join(teamErr, treeErr, err)
+}
+
+// authorInStickyTeam reports whether lgtm's sticky_lgtm_team names a team
+// ("team" of the repository's org, or "org/team") the pull request's
+// author is in: their pushes keep the lgtm, as in Prow. SCMs without
+// teams never keep it.
+func authorInStickyTeam(ctx context.Context, a *plugins.Agent) (bool, error) {
+	s, _ := settings(a)
+	teams, ok := a.SCM.(providers.TeamChecker)
+	if s.StickyLgtmTeam == "" || !ok || a.Event.Author == "" {
+		return false, nil
+	}
+	org, team, found := strings.Cut(s.StickyLgtmTeam, "/")
+	if !found {
+		org, team = a.Event.Repo.Owner, s.StickyLgtmTeam
+	}
+	in, err := teams.IsTeamMember(ctx, org, team, a.Event.Author)
+	if err != nil {
+		return false, fmt.Errorf("lgtm: sticky_lgtm_team: %w", err)
+	}
+	return in, nil
 }
 
 // removeOnPush removes the lgtm label after a push and says why.

@@ -31,6 +31,8 @@ type ReviewSCM struct {
 	Bot string
 	// Trees maps a commit to the hash of its tree, for TreeHash.
 	Trees map[string]string
+	// Teams maps "org/team" to its members, for IsTeamMember.
+	Teams map[string][]string
 
 	mu       sync.Mutex
 	comments []event.Comment
@@ -233,4 +235,10 @@ func (s *ReviewSCM) TreeHash(_ context.Context, _, sha string) (string, error) {
 		return "", fmt.Errorf("pluginstest: tree of %s: %w", sha, providers.ErrNotFound)
 	}
 	return tree, s.fail("TreeHash")
+}
+
+// IsTeamMember answers from Teams.
+func (s *ReviewSCM) IsTeamMember(_ context.Context, org, team, user string) (bool, error) {
+	s.count("IsTeamMember")
+	return slices.Contains(s.Teams[org+"/"+team], user), s.fail("IsTeamMember")
 }
