@@ -41,6 +41,9 @@ type App struct {
 
 	jobs   atomic.Pointer[triggers.Config]
 	inRepo *dispatch.InRepo
+	// loaded is the digest of the files the configuration in force was
+	// read from, so that a reload that would read the same is skipped.
+	loaded atomic.Pointer[string]
 }
 
 // Options say where to read settings and cluster access from.
@@ -86,6 +89,7 @@ func New(opts Options) (*App, error) {
 // LoadJobs (re)reads the job configuration and plugins.yaml's trigger
 // settings; on error the configuration in force stays.
 func (a *App) LoadJobs() error {
+	digest, digestErr := a.configDigest()
 	cfg, problems := triggers.Check(a.Settings.Prow.Config, a.Settings.Prow.JobConfig)
 	if path := a.Settings.Prow.Plugins; path != "" {
 		plugins, pluginProblems := triggers.LoadPlugins(path, dispatch.ImplementedPlugins())
@@ -103,6 +107,9 @@ func (a *App) LoadJobs() error {
 	}
 	metrics.ConfigReloads.WithLabelValues("success").Inc()
 	a.jobs.Store(cfg)
+	if digestErr == nil {
+		a.loaded.Store(&digest)
+	}
 	return nil
 }
 

@@ -2,7 +2,11 @@ package app
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
 	"io/fs"
+	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -47,11 +51,47 @@ func (a *App) WatchJobs(ctx context.Context) error {
 }
 
 func (a *App) reload() {
+	if digest, err := a.configDigest(); err == nil && a.loaded.Load() != nil && digest == *a.loaded.Load() {
+		a.Log.Debug("job configuration unchanged; not reloaded")
+		return
+	}
 	if err := a.LoadJobs(); err != nil {
 		a.Log.WithError(err).Error("job configuration rejected; the previous one stays in force")
 		return
 	}
 	a.Log.Info("job configuration reloaded")
+}
+
+// configDigest hashes the names and contents of the files the job
+// configuration is read from: config.yaml, plugins.yaml and the YAML files
+// of the job-config tree, in a fixed order.
+func (a *App) configDigest() (string, error) {
+	prow := a.Settings.Prow
+	files := []string{prow.Config}
+	if prow.Plugins != "" {
+		files = append(files, prow.Plugins)
+	}
+	if root := prow.JobConfig; root != "" {
+		err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+			if err == nil && !d.IsDir() && (filepath.Ext(path) == ".yaml" || filepath.Ext(path) == ".yml") {
+				files = append(files, path)
+			}
+			return err
+		})
+		if err != nil {
+			return "", err
+		}
+	}
+	h := sha256.New()
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			return "", err
+		}
+		fmt.Fprintf(h, "%s\x00%d\x00", f, len(data))
+		h.Write(data)
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
 // concernsJobs reports whether a change to the file at path can change

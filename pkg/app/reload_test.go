@@ -95,8 +95,9 @@ func TestHotReloadKeepsTheLastGoodPlugins(t *testing.T) {
 	}
 }
 
-// Files written beside the configuration (a log, an editor's swap file)
-// reload nothing; config.yaml's own change does.
+// Files written beside the configuration (a log, an editor's swap file),
+// and config.yaml saved again unchanged, reload nothing; a change of
+// config.yaml does.
 func TestReloadOnlyForTheConfigurationsFiles(t *testing.T) {
 	a, dir, _ := appWithFiles(t, "plugins:\n  acme: [trigger]\n")
 	if err := a.LoadJobs(); err != nil {
@@ -116,6 +117,12 @@ func TestReloadOnlyForTheConfigurationsFiles(t *testing.T) {
 	time.Sleep(2 * reloadDelay)
 	if got := testutil.ToFloat64(metrics.ConfigReloads.WithLabelValues("success")); got != successes || a.Jobs() != loaded {
 		t.Fatalf("unrelated files reloaded the configuration (%v reloads)", got-successes)
+	}
+
+	write(t, filepath.Join(dir, "config.yaml"), reloadConfig) // saved again, unchanged
+	time.Sleep(2 * reloadDelay)
+	if got := testutil.ToFloat64(metrics.ConfigReloads.WithLabelValues("success")); got != successes || a.Jobs() != loaded {
+		t.Fatalf("config.yaml saved unchanged was reloaded (%v reloads)", got-successes)
 	}
 
 	write(t, filepath.Join(dir, "config.yaml"), reloadConfig+"    optional: true\n")
