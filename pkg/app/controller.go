@@ -15,9 +15,9 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
-	"github.com/fresnel-ci/fresnel/pkg/launch"
 	"github.com/fresnel-ci/fresnel/pkg/lifecycle"
 	"github.com/fresnel-ci/fresnel/pkg/report"
+	"github.com/fresnel-ci/fresnel/pkg/run"
 )
 
 // ControllerOptions tune the controller role.
@@ -38,7 +38,7 @@ func (a *App) RunController(ctx context.Context, opts ControllerOptions) error {
 			return fmt.Errorf("app: scheme: %w", err)
 		}
 	}
-	managed := labels.SelectorFromSet(labels.Set{launch.LabelManaged: "true"})
+	managed := labels.SelectorFromSet(labels.Set{run.LabelManaged: "true"})
 	mgr, err := ctrl.NewManager(a.Kube, ctrl.Options{
 		Scheme:                  scheme,
 		Metrics:                 metricsserver.Options{BindAddress: "0"},

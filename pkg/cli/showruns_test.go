@@ -9,6 +9,7 @@ import (
 	pipelinev1 "github.com/tektoncd/pipeline/pkg/apis/pipeline/v1"
 
 	"github.com/fresnel-ci/fresnel/pkg/launch"
+	pipelinerun "github.com/fresnel-ci/fresnel/pkg/run"
 )
 
 const sr = "testdata/showruns/"
@@ -31,7 +32,7 @@ func shown(t *testing.T, args ...string) (Explanation, map[string]*pipelinev1.Pi
 	}
 	byJob := map[string]*pipelinev1.PipelineRun{}
 	for _, pr := range out.PipelineRuns {
-		byJob[pr.Labels[launch.LabelJob]] = pr
+		byJob[pr.Labels[pipelinerun.LabelJob]] = pr
 	}
 	return out, byJob
 }
@@ -64,9 +65,9 @@ func TestExplainShowRuns(t *testing.T) {
 				t.Fatalf("runs (-want +got):\n%s\n%d PipelineRuns for %d runs", diff, len(out.PipelineRuns), len(out.Runs))
 			}
 			unit := byJob["unit"]
-			delivery := unit.Annotations[launch.AnnotationDelivery]
-			if tc.wantDelivery != "" && delivery != tc.wantDelivery || unit.Annotations[launch.AnnotationInstance] != tc.wantInstance {
-				t.Errorf("unit's run is for delivery %q of %q, want %q of %q", delivery, unit.Annotations[launch.AnnotationInstance], tc.wantDelivery, tc.wantInstance)
+			delivery := unit.Annotations[pipelinerun.AnnotationDelivery]
+			if tc.wantDelivery != "" && delivery != tc.wantDelivery || unit.Annotations[pipelinerun.AnnotationInstance] != tc.wantInstance {
+				t.Errorf("unit's run is for delivery %q of %q, want %q of %q", delivery, unit.Annotations[pipelinerun.AnnotationInstance], tc.wantDelivery, tc.wantInstance)
 			}
 			if want := launch.RunName(tc.wantInstance, "lumen-labs/prism", delivery, "unit"); unit.Name != want || unit.Namespace != tc.wantNamespace {
 				t.Errorf("unit's run is %s/%s, want %s/%s", unit.Namespace, unit.Name, tc.wantNamespace, want)

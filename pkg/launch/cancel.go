@@ -12,6 +12,7 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 
 	"github.com/fresnel-ci/fresnel/pkg/event"
+	"github.com/fresnel-ci/fresnel/pkg/run"
 	"github.com/fresnel-ci/fresnel/triggers"
 )
 
@@ -25,7 +26,7 @@ type RunCanceller interface {
 // CancelPatch asks Tekton to stop a run, saying why.
 func CancelPatch(reason string) []byte {
 	return []byte(fmt.Sprintf(`{"metadata":{"annotations":{%q:%q}},"spec":{"status":%q}}`,
-		AnnotationCancelled, reason, pipelinev1.PipelineRunSpecStatusCancelled))
+		run.AnnotationCancelled, reason, pipelinev1.PipelineRunSpecStatusCancelled))
 }
 
 // CancelPullRequest cancels the unfinished presubmit runs of ev's pull
@@ -50,16 +51,16 @@ func (l *Launcher) CancelPullRequestRuns(ctx context.Context, ev event.Event, jo
 	}
 	runs := l.Cancels(l.Namespace)
 	set := klabels.Set{
-		LabelManaged: "true", LabelType: string(triggers.Presubmit), LabelProvider: ev.Provider,
-		LabelRepo: RepoLabel(ev.Repo.FullName),
+		run.LabelManaged: "true", run.LabelType: string(triggers.Presubmit), run.LabelProvider: ev.Provider,
+		run.LabelRepo: RepoLabel(ev.Repo.FullName),
 	}
 	if mergeGroup {
-		set[LabelSHA] = LabelValue(ev.HeadSHA) // a merge group has no number: its commit names it
+		set[run.LabelSHA] = LabelValue(ev.HeadSHA) // a merge group has no number: its commit names it
 	} else {
-		set[LabelPull] = strconv.Itoa(ev.Number)
+		set[run.LabelPull] = strconv.Itoa(ev.Number)
 	}
 	if job != "" {
-		set[LabelJob] = LabelValue(job)
+		set[run.LabelJob] = LabelValue(job)
 	}
 	list, err := runs.List(ctx, metav1.ListOptions{LabelSelector: klabels.SelectorFromSet(set).String()})
 	if err != nil {
@@ -86,5 +87,5 @@ func (l *Launcher) CancelPullRequestRuns(ctx context.Context, ev event.Event, jo
 // ofPullRequest checks what labels only abbreviate: the instance and the
 // repository.
 func ofPullRequest(pr *pipelinev1.PipelineRun, ev event.Event) bool {
-	return pr.Annotations[AnnotationInstance] == ev.Instance && pr.Annotations[AnnotationRepo] == ev.Repo.FullName
+	return pr.Annotations[run.AnnotationInstance] == ev.Instance && pr.Annotations[run.AnnotationRepo] == ev.Repo.FullName
 }

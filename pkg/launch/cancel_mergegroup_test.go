@@ -10,6 +10,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/fresnel-ci/fresnel/pkg/event"
+	"github.com/fresnel-ci/fresnel/pkg/run"
 )
 
 // TestCancelMergeGroup checks that a merge group that is gone cancels the
@@ -41,7 +42,7 @@ func TestCancelMergeGroup(t *testing.T) {
 		t.Errorf("cancelled (-want +got):\n%s", diff)
 	}
 	after, err := client.TektonV1().PipelineRuns("ci").Get(context.Background(), runs[0].Name, metav1.GetOptions{})
-	if err != nil || after.Annotations[AnnotationCancelled] != "the merge group is gone" {
-		t.Errorf("%s: cancel reason %q (err %v), want the merge group's", runs[0].Name, after.Annotations[AnnotationCancelled], err)
+	if err != nil || after.Annotations[run.AnnotationCancelled] != "the merge group is gone" {
+		t.Errorf("%s: cancel reason %q (err %v), want the merge group's", runs[0].Name, after.Annotations[run.AnnotationCancelled], err)
 	}
 }

@@ -1,6 +1,8 @@
 package launch
 
 import (
+	"github.com/fresnel-ci/fresnel/pkg/run"
+
 	"context"
 	"testing"
 
@@ -30,8 +32,8 @@ func TestCancelPullRequestRunsOfOneJob(t *testing.T) {
 		t.Errorf("cancelled (-want +got):\n%s", diff)
 	}
 	after, err := client.TektonV1().PipelineRuns("ci").Get(context.Background(), unit.Name, metav1.GetOptions{})
-	if err != nil || after.Annotations[AnnotationCancelled] != "cancelled by /cancel from @bob" {
-		t.Errorf("%s: cancelled annotation %q (err %v)", unit.Name, after.Annotations[AnnotationCancelled], err)
+	if err != nil || after.Annotations[run.AnnotationCancelled] != "cancelled by /cancel from @bob" {
+		t.Errorf("%s: cancelled annotation %q (err %v)", unit.Name, after.Annotations[run.AnnotationCancelled], err)
 	}
 	untouched, err := client.TektonV1().PipelineRuns("ci").Get(context.Background(), quiet.Name, metav1.GetOptions{})
 	if err != nil || untouched.Spec.Status != "" {

@@ -13,6 +13,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/fresnel-ci/fresnel/pkg/event"
+	"github.com/fresnel-ci/fresnel/pkg/run"
 	"github.com/fresnel-ci/fresnel/triggers"
 )
 
@@ -71,14 +72,14 @@ func labels(job *triggers.Job, ev event.Event) map[string]string {
 	if l == nil {
 		l = map[string]string{}
 	}
-	l[LabelManaged] = "true"
-	l[LabelProvider] = ev.Provider
-	l[LabelType] = string(job.Type)
-	l[LabelJob] = LabelValue(job.Name)
-	l[LabelRepo] = RepoLabel(ev.Repo.FullName)
-	l[LabelSHA] = LabelValue(ev.HeadSHA)
+	l[run.LabelManaged] = "true"
+	l[run.LabelProvider] = ev.Provider
+	l[run.LabelType] = string(job.Type)
+	l[run.LabelJob] = LabelValue(job.Name)
+	l[run.LabelRepo] = RepoLabel(ev.Repo.FullName)
+	l[run.LabelSHA] = LabelValue(ev.HeadSHA)
 	if ev.Number > 0 {
-		l[LabelPull] = strconv.Itoa(ev.Number)
+		l[run.LabelPull] = strconv.Itoa(ev.Number)
 	}
 	return l
 }
@@ -88,20 +89,20 @@ func annotations(job *triggers.Job, ev event.Event) map[string]string {
 	if a == nil {
 		a = map[string]string{}
 	}
-	a[AnnotationRepo] = ev.Repo.FullName
-	a[AnnotationSHA] = ev.HeadSHA
-	a[AnnotationBaseRef] = ev.BaseRef
-	a[AnnotationContext] = job.Context
-	a[AnnotationDelivery] = ev.Delivery
-	a[AnnotationInstance] = ev.Instance
+	a[run.AnnotationRepo] = ev.Repo.FullName
+	a[run.AnnotationSHA] = ev.HeadSHA
+	a[run.AnnotationBaseRef] = ev.BaseRef
+	a[run.AnnotationContext] = job.Context
+	a[run.AnnotationDelivery] = ev.Delivery
+	a[run.AnnotationInstance] = ev.Instance
 	if ev.Link != "" {
-		a[AnnotationLink] = ev.Link
+		a[run.AnnotationLink] = ev.Link
 	}
 	if job.SkipReport {
-		a[AnnotationSkipReport] = "true"
+		a[run.AnnotationSkipReport] = "true"
 	}
 	if job.MaxConcurrency > 0 {
-		a[AnnotationMaxConcurrency] = strconv.Itoa(job.MaxConcurrency)
+		a[run.AnnotationMaxConcurrency] = strconv.Itoa(job.MaxConcurrency)
 	}
 	return a
 }

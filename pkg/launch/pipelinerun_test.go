@@ -10,6 +10,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation"
 
 	"github.com/fresnel-ci/fresnel/pkg/event"
+	"github.com/fresnel-ci/fresnel/pkg/run"
 	"github.com/fresnel-ci/fresnel/triggers"
 )
 
@@ -185,13 +186,13 @@ func TestPipelineRunPostsubmit(t *testing.T) {
 	if err != nil {
 		t.Fatalf("PipelineRun: %v", err)
 	}
-	if got, want := pr.Labels[LabelType], "postsubmit"; got != want {
+	if got, want := pr.Labels[run.LabelType], "postsubmit"; got != want {
 		t.Errorf("type label = %q, want %q", got, want)
 	}
-	if _, ok := pr.Labels[LabelPull]; ok {
+	if _, ok := pr.Labels[run.LabelPull]; ok {
 		t.Errorf("a push run has a pull label: %v", pr.Labels)
 	}
-	if got, want := pr.Annotations[AnnotationContext], "publish"; got != want {
+	if got, want := pr.Annotations[run.AnnotationContext], "publish"; got != want {
 		t.Errorf("context annotation = %q, want the job name %q", got, want)
 	}
 	params := paramMap(t, pr.Spec.Params)
@@ -220,7 +221,7 @@ func TestPipelineRunSkipReport(t *testing.T) {
 	if err != nil {
 		t.Fatalf("PipelineRun: %v", err)
 	}
-	if got := pr.Annotations[AnnotationSkipReport]; got != "true" {
+	if got := pr.Annotations[run.AnnotationSkipReport]; got != "true" {
 		t.Errorf("skip-report annotation = %q, want true", got)
 	}
 	if pr.Spec.PipelineSpec == nil || len(pr.Spec.PipelineSpec.Tasks) != 1 {
@@ -234,8 +235,8 @@ func TestPipelineRunMaxConcurrencyStartsPending(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if free.Spec.Status != "" || free.Annotations[AnnotationMaxConcurrency] != "" {
-		t.Errorf("job without max_concurrency: status %q, annotation %q; want it to start at once", free.Spec.Status, free.Annotations[AnnotationMaxConcurrency])
+	if free.Spec.Status != "" || free.Annotations[run.AnnotationMaxConcurrency] != "" {
+		t.Errorf("job without max_concurrency: status %q, annotation %q; want it to start at once", free.Spec.Status, free.Annotations[run.AnnotationMaxConcurrency])
 	}
 	limited := *unit
 	limited.MaxConcurrency = 2
@@ -246,7 +247,7 @@ func TestPipelineRunMaxConcurrencyStartsPending(t *testing.T) {
 	if pr.Spec.Status != pipelinev1.PipelineRunSpecStatusPending {
 		t.Errorf("spec.status = %q, want %q", pr.Spec.Status, pipelinev1.PipelineRunSpecStatusPending)
 	}
-	if got := pr.Annotations[AnnotationMaxConcurrency]; got != "2" {
+	if got := pr.Annotations[run.AnnotationMaxConcurrency]; got != "2" {
 		t.Errorf("max-concurrency annotation = %q, want 2", got)
 	}
 	if unit.RunSpec().Status != "" {
@@ -265,8 +266,8 @@ func TestPipelineRunDoesNotChangeTheJob(t *testing.T) {
 	if after := len(job.RunSpec().Params); after != before {
 		t.Errorf("job spec params went from %d to %d: PipelineRun wrote to the shared job", before, after)
 	}
-	if _, ok := job.Labels[LabelManaged]; ok {
-		t.Errorf("job labels gained %s: PipelineRun wrote to the shared job", LabelManaged)
+	if _, ok := job.Labels[run.LabelManaged]; ok {
+		t.Errorf("job labels gained %s: PipelineRun wrote to the shared job", run.LabelManaged)
 	}
 }
 
@@ -279,15 +280,15 @@ func TestPipelineRunLongValuesAreValidLabels(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, k := range []string{LabelRepo, LabelSHA, LabelJob} {
+	for _, k := range []string{run.LabelRepo, run.LabelSHA, run.LabelJob} {
 		if errs := validation.IsValidLabelValue(pr.Labels[k]); len(errs) > 0 {
 			t.Errorf("label %s = %q: %v", k, pr.Labels[k], errs)
 		}
 	}
-	if got := pr.Annotations[AnnotationSHA]; got != ev.HeadSHA {
+	if got := pr.Annotations[run.AnnotationSHA]; got != ev.HeadSHA {
 		t.Errorf("sha annotation = %q, want the full %q", got, ev.HeadSHA)
 	}
-	if got := pr.Annotations[AnnotationRepo]; got != ev.Repo.FullName {
+	if got := pr.Annotations[run.AnnotationRepo]; got != ev.Repo.FullName {
 		t.Errorf("repo annotation = %q, want the full %q", got, ev.Repo.FullName)
 	}
 }

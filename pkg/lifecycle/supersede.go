@@ -15,6 +15,7 @@ import (
 
 	"github.com/fresnel-ci/fresnel/pkg/launch"
 	"github.com/fresnel-ci/fresnel/pkg/metrics"
+	"github.com/fresnel-ci/fresnel/pkg/run"
 	"github.com/fresnel-ci/fresnel/triggers"
 )
 
@@ -33,7 +34,7 @@ func SetupSuperseder(mgr ctrl.Manager, s *Superseder) error {
 	}
 	presubmits := predicate.NewPredicateFuncs(func(o client.Object) bool {
 		l := o.GetLabels()
-		return l[launch.LabelType] == string(triggers.Presubmit) && l[launch.LabelPull] != ""
+		return l[run.LabelType] == string(triggers.Presubmit) && l[run.LabelPull] != ""
 	})
 	return ctrl.NewControllerManagedBy(mgr).
 		Named("supersede").
@@ -50,9 +51,9 @@ func (s *Superseder) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 	}
 	var runs pipelinev1.PipelineRunList
 	err := s.Client.List(ctx, &runs, client.InNamespace(pr.Namespace), client.MatchingLabels{
-		launch.LabelManaged: "true", launch.LabelType: string(triggers.Presubmit),
-		launch.LabelRepo: pr.Labels[launch.LabelRepo], launch.LabelPull: pr.Labels[launch.LabelPull],
-		launch.LabelJob: pr.Labels[launch.LabelJob],
+		run.LabelManaged: "true", run.LabelType: string(triggers.Presubmit),
+		run.LabelRepo: pr.Labels[run.LabelRepo], run.LabelPull: pr.Labels[run.LabelPull],
+		run.LabelJob: pr.Labels[run.LabelJob],
 	})
 	if err != nil {
 		return ctrl.Result{}, fmt.Errorf("lifecycle: runs of %s: %w", pr.Name, err)
@@ -62,7 +63,7 @@ func (s *Superseder) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 			return ctrl.Result{}, err
 		}
 		metrics.RunsSuperseded.Inc()
-		log.FromContext(ctx).Info("cancelled a run a newer commit superseded", "run", old.Name, "sha", old.Annotations[launch.AnnotationSHA])
+		log.FromContext(ctx).Info("cancelled a run a newer commit superseded", "run", old.Name, "sha", old.Annotations[run.AnnotationSHA])
 	}
 	return ctrl.Result{}, nil
 }
@@ -73,10 +74,10 @@ func sameChange(runs []pipelinev1.PipelineRun, pr *pipelinev1.PipelineRun) []*pi
 	var out []*pipelinev1.PipelineRun
 	for i := range runs {
 		r := &runs[i]
-		if r.Labels[launch.LabelProvider] == pr.Labels[launch.LabelProvider] &&
-			r.Annotations[launch.AnnotationInstance] == pr.Annotations[launch.AnnotationInstance] &&
-			r.Annotations[launch.AnnotationRepo] == pr.Annotations[launch.AnnotationRepo] &&
-			r.Annotations[launch.AnnotationContext] == pr.Annotations[launch.AnnotationContext] {
+		if r.Labels[run.LabelProvider] == pr.Labels[run.LabelProvider] &&
+			r.Annotations[run.AnnotationInstance] == pr.Annotations[run.AnnotationInstance] &&
+			r.Annotations[run.AnnotationRepo] == pr.Annotations[run.AnnotationRepo] &&
+			r.Annotations[run.AnnotationContext] == pr.Annotations[run.AnnotationContext] {
 			out = append(out, r)
 		}
 	}
@@ -89,10 +90,10 @@ func superseded(runs []*pipelinev1.PipelineRun) []*pipelinev1.PipelineRun {
 		return nil
 	}
 	oldestFirst(runs)
-	newest := runs[len(runs)-1].Annotations[launch.AnnotationSHA]
+	newest := runs[len(runs)-1].Annotations[run.AnnotationSHA]
 	var out []*pipelinev1.PipelineRun
 	for _, r := range runs {
-		if r.Annotations[launch.AnnotationSHA] != newest && !r.IsDone() && r.Spec.Status != pipelinev1.PipelineRunSpecStatusCancelled {
+		if r.Annotations[run.AnnotationSHA] != newest && !r.IsDone() && r.Spec.Status != pipelinev1.PipelineRunSpecStatusCancelled {
 			out = append(out, r)
 		}
 	}

@@ -15,8 +15,8 @@ import (
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
-	"github.com/fresnel-ci/fresnel/pkg/launch"
 	"github.com/fresnel-ci/fresnel/pkg/metrics"
+	"github.com/fresnel-ci/fresnel/pkg/run"
 )
 
 // presubmit is a run of job on pull request pull at sha, age seconds after
@@ -26,11 +26,11 @@ func presubmit(name, job, pull, sha string, age int, finished bool) *pipelinev1.
 		Name: name, Namespace: "ci",
 		CreationTimestamp: metav1.NewTime(epoch.Add(time.Duration(age) * time.Second)),
 		Labels: map[string]string{
-			launch.LabelManaged: "true", launch.LabelType: "presubmit", launch.LabelProvider: "github",
-			launch.LabelRepo: "org.repo", launch.LabelPull: pull, launch.LabelJob: job,
+			run.LabelManaged: "true", run.LabelType: "presubmit", run.LabelProvider: "github",
+			run.LabelRepo: "org.repo", run.LabelPull: pull, run.LabelJob: job,
 		},
 		Annotations: map[string]string{
-			launch.AnnotationInstance: "public", launch.AnnotationRepo: "org/repo", launch.AnnotationSHA: sha, launch.AnnotationContext: job,
+			run.AnnotationInstance: "public", run.AnnotationRepo: "org/repo", run.AnnotationSHA: sha, run.AnnotationContext: job,
 		},
 	}}
 	if finished {
@@ -81,7 +81,7 @@ func TestSupersederCancelsRunsOnOlderCommits(t *testing.T) {
 
 func TestSupersederLeavesOtherInstancesAlone(t *testing.T) {
 	old := presubmit("unit-old", "unit", "7", "aaa", 1, false)
-	old.Annotations[launch.AnnotationInstance] = "enterprise"
+	old.Annotations[run.AnnotationInstance] = "enterprise"
 	_, c := newThrottle(t, old, presubmit("unit-new", "unit", "7", "bbb", 2, false))
 	s := &Superseder{Client: c}
 	if _, err := s.Reconcile(context.Background(), ctrl.Request{NamespacedName: types.NamespacedName{Namespace: "ci", Name: "unit-new"}}); err != nil {

@@ -19,8 +19,8 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
 
-	"github.com/fresnel-ci/fresnel/pkg/launch"
 	"github.com/fresnel-ci/fresnel/pkg/metrics"
+	"github.com/fresnel-ci/fresnel/pkg/run"
 )
 
 // Throttle starts queued runs of jobs that have a max_concurrency.
@@ -42,7 +42,7 @@ func SetupThrottle(mgr ctrl.Manager, t *Throttle) error {
 		t.Live = mgr.GetAPIReader()
 	}
 	limited := predicate.NewPredicateFuncs(func(o client.Object) bool {
-		return o.GetAnnotations()[launch.AnnotationMaxConcurrency] != ""
+		return o.GetAnnotations()[run.AnnotationMaxConcurrency] != ""
 	})
 	return ctrl.NewControllerManagedBy(mgr).
 		Named("throttle").
@@ -57,16 +57,16 @@ func (t *Throttle) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result
 	if err := t.Live.Get(ctx, req.NamespacedName, &pr); err != nil {
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
-	limit, err := strconv.Atoi(pr.Annotations[launch.AnnotationMaxConcurrency])
+	limit, err := strconv.Atoi(pr.Annotations[run.AnnotationMaxConcurrency])
 	if err != nil || limit <= 0 {
 		return ctrl.Result{}, nil
 	}
 	var runs pipelinev1.PipelineRunList
 	err = t.Live.List(ctx, &runs, client.InNamespace(pr.Namespace), client.MatchingLabels{
-		launch.LabelManaged: "true", launch.LabelJob: pr.Labels[launch.LabelJob],
+		run.LabelManaged: "true", run.LabelJob: pr.Labels[run.LabelJob],
 	})
 	if err != nil {
-		return ctrl.Result{}, fmt.Errorf("lifecycle: runs of %s: %w", pr.Labels[launch.LabelJob], err)
+		return ctrl.Result{}, fmt.Errorf("lifecycle: runs of %s: %w", pr.Labels[run.LabelJob], err)
 	}
 	running, queued := split(runs.Items)
 	for i := 0; i < limit-running && i < len(queued); i++ {

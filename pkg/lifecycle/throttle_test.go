@@ -17,8 +17,8 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/client/fake"
 
-	"github.com/fresnel-ci/fresnel/pkg/launch"
 	"github.com/fresnel-ci/fresnel/pkg/metrics"
+	"github.com/fresnel-ci/fresnel/pkg/run"
 )
 
 var epoch = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
@@ -32,13 +32,13 @@ const (
 	finished
 )
 
-func run(name, job string, limit string, age int, state runState) *pipelinev1.PipelineRun {
+func queuedRun(name, job string, limit string, age int, state runState) *pipelinev1.PipelineRun {
 	pr := &pipelinev1.PipelineRun{
 		ObjectMeta: metav1.ObjectMeta{
 			Name: name, Namespace: "ci",
 			CreationTimestamp: metav1.NewTime(epoch.Add(time.Duration(age) * time.Second)),
-			Labels:            map[string]string{launch.LabelManaged: "true", launch.LabelJob: job},
-			Annotations:       map[string]string{launch.AnnotationMaxConcurrency: limit},
+			Labels:            map[string]string{run.LabelManaged: "true", run.LabelJob: job},
+			Annotations:       map[string]string{run.AnnotationMaxConcurrency: limit},
 		},
 	}
 	switch state {
@@ -90,10 +90,10 @@ func reconcile(t *testing.T, th *Throttle, name string) {
 
 func TestStartsOldestQueuedUpToTheLimit(t *testing.T) {
 	th, c := newThrottle(t,
-		run("c", "e2e", "2", 3, queued),
-		run("a", "e2e", "2", 1, queued),
-		run("b", "e2e", "2", 2, queued),
-		run("other", "lint", "1", 0, queued),
+		queuedRun("c", "e2e", "2", 3, queued),
+		queuedRun("a", "e2e", "2", 1, queued),
+		queuedRun("b", "e2e", "2", 2, queued),
+		queuedRun("other", "lint", "1", 0, queued),
 	)
 	before := testutil.ToFloat64(metrics.QueuedRunsStarted)
 	reconcile(t, th, "c")
@@ -111,9 +111,9 @@ func TestStartsOldestQueuedUpToTheLimit(t *testing.T) {
 
 func TestFinishedRunsFreeTheirSlot(t *testing.T) {
 	th, c := newThrottle(t,
-		run("done", "e2e", "1", 0, finished),
-		run("busy", "e2e", "1", 1, running),
-		run("next", "e2e", "1", 2, queued),
+		queuedRun("done", "e2e", "1", 0, finished),
+		queuedRun("busy", "e2e", "1", 1, running),
+		queuedRun("next", "e2e", "1", 2, queued),
 	)
 	reconcile(t, th, "next")
 	if diff := cmp.Diff([]string{"busy", "done"}, started(t, c)); diff != "" {
@@ -136,7 +136,7 @@ func TestFinishedRunsFreeTheirSlot(t *testing.T) {
 
 func TestRunsWithoutALimitAreLeftAlone(t *testing.T) {
 	for _, limit := range []string{"", "0", "x"} {
-		th, c := newThrottle(t, run("a", "e2e", limit, 0, queued))
+		th, c := newThrottle(t, queuedRun("a", "e2e", limit, 0, queued))
 		reconcile(t, th, "a")
 		if got := started(t, c); len(got) != 0 {
 			t.Errorf("limit %q: started %v, want none", limit, got)

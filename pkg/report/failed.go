@@ -10,6 +10,7 @@ import (
 
 	"github.com/fresnel-ci/fresnel/pkg/event"
 	"github.com/fresnel-ci/fresnel/pkg/launch"
+	"github.com/fresnel-ci/fresnel/pkg/run"
 	"github.com/fresnel-ci/fresnel/providers"
 )
 
@@ -25,9 +26,9 @@ type RunLister interface {
 // as Prow does with commit statuses.
 func FailedContexts(ctx context.Context, runs RunLister, ev event.Event) (map[string]bool, error) {
 	selector := labels.SelectorFromSet(labels.Set{
-		launch.LabelManaged: "true",
-		launch.LabelRepo:    launch.RepoLabel(ev.Repo.FullName),
-		launch.LabelSHA:     launch.LabelValue(ev.HeadSHA),
+		run.LabelManaged: "true",
+		run.LabelRepo:    launch.RepoLabel(ev.Repo.FullName),
+		run.LabelSHA:     launch.LabelValue(ev.HeadSHA),
 	})
 	list, err := runs.List(ctx, metav1.ListOptions{LabelSelector: selector.String()})
 	if err != nil {
@@ -36,10 +37,10 @@ func FailedContexts(ctx context.Context, runs RunLister, ev event.Event) (map[st
 	latest := map[string]*pipelinev1.PipelineRun{}
 	for i := range list.Items {
 		pr := &list.Items[i]
-		if sha := pr.Annotations[launch.AnnotationSHA]; sha != "" && sha != ev.HeadSHA {
+		if sha := pr.Annotations[run.AnnotationSHA]; sha != "" && sha != ev.HeadSHA {
 			continue // the label holds a cut SHA; the annotation the whole one
 		}
-		ctxName := pr.Annotations[launch.AnnotationContext]
+		ctxName := pr.Annotations[run.AnnotationContext]
 		if cur, ok := latest[ctxName]; !ok || newer(pr, cur) {
 			latest[ctxName] = pr
 		}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/fresnel-ci/fresnel/pkg/event"
 	"github.com/fresnel-ci/fresnel/pkg/launch"
+	"github.com/fresnel-ci/fresnel/pkg/run"
 )
 
 // fakeLister answers List from a fixed set of runs, filtered by the label
@@ -44,18 +45,18 @@ func (f *fakeLister) List(_ context.Context, opts metav1.ListOptions) (*pipeline
 
 var t0 = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 
-// run is a managed run of contextName on repo@sha, created at t0+minute,
+// managedRun is a managed run of contextName on repo@sha, created at t0+minute,
 // with the given Succeeded status and reason ("" for none).
-func run(repo, sha, contextName string, minute int, status corev1.ConditionStatus, reason string) pipelinev1.PipelineRun {
+func managedRun(repo, sha, contextName string, minute int, status corev1.ConditionStatus, reason string) pipelinev1.PipelineRun {
 	pr := withCondition(status, reason, true)
 	pr.Name = contextName + "-" + sha
 	pr.CreationTimestamp = metav1.NewTime(t0.Add(time.Duration(minute) * time.Minute))
 	pr.Labels = map[string]string{
-		launch.LabelManaged: "true",
-		launch.LabelRepo:    launch.RepoLabel(repo),
-		launch.LabelSHA:     launch.LabelValue(sha),
+		run.LabelManaged: "true",
+		run.LabelRepo:    launch.RepoLabel(repo),
+		run.LabelSHA:     launch.LabelValue(sha),
 	}
-	pr.Annotations = map[string]string{launch.AnnotationContext: contextName}
+	pr.Annotations = map[string]string{run.AnnotationContext: contextName}
 	return *pr
 }
 
@@ -65,7 +66,7 @@ func named(pr pipelinev1.PipelineRun, name string) pipelinev1.PipelineRun {
 }
 
 func annotatedSHA(pr pipelinev1.PipelineRun, sha string) pipelinev1.PipelineRun {
-	pr.Annotations[launch.AnnotationSHA] = sha
+	pr.Annotations[run.AnnotationSHA] = sha
 	return pr
 }
 
@@ -80,58 +81,58 @@ func TestFailedContexts(t *testing.T) {
 		{
 			name: "failed then passed",
 			runs: []pipelinev1.PipelineRun{
-				run("org/repo", "abc", "unit", 1, corev1.ConditionFalse, "Failed"),
-				run("org/repo", "abc", "unit", 2, corev1.ConditionTrue, "Succeeded"),
+				managedRun("org/repo", "abc", "unit", 1, corev1.ConditionFalse, "Failed"),
+				managedRun("org/repo", "abc", "unit", 2, corev1.ConditionTrue, "Succeeded"),
 			},
 			want: map[string]bool{"unit": false},
 		},
 		{
 			name: "passed then failed, listed newest first",
 			runs: []pipelinev1.PipelineRun{
-				run("org/repo", "abc", "unit", 2, corev1.ConditionFalse, "Failed"),
-				run("org/repo", "abc", "unit", 1, corev1.ConditionTrue, "Succeeded"),
+				managedRun("org/repo", "abc", "unit", 2, corev1.ConditionFalse, "Failed"),
+				managedRun("org/repo", "abc", "unit", 1, corev1.ConditionTrue, "Succeeded"),
 			},
 			want: map[string]bool{"unit": true},
 		},
 		{
 			name: "failed then running",
 			runs: []pipelinev1.PipelineRun{
-				run("org/repo", "abc", "unit", 1, corev1.ConditionFalse, "Failed"),
-				run("org/repo", "abc", "unit", 2, corev1.ConditionUnknown, "Running"),
+				managedRun("org/repo", "abc", "unit", 1, corev1.ConditionFalse, "Failed"),
+				managedRun("org/repo", "abc", "unit", 2, corev1.ConditionUnknown, "Running"),
 			},
 			want: map[string]bool{"unit": false},
 		},
 		{
 			name: "each context on its own",
 			runs: []pipelinev1.PipelineRun{
-				run("org/repo", "abc", "unit", 1, corev1.ConditionTrue, "Succeeded"),
-				run("org/repo", "abc", "lint", 1, corev1.ConditionFalse, "PipelineRunTimeout"),
-				run("org/repo", "abc", "e2e", 1, corev1.ConditionFalse, "Cancelled"),
-				run("org/repo", "abc", "docs", 1, corev1.ConditionFalse, "CouldntGetPipeline"),
+				managedRun("org/repo", "abc", "unit", 1, corev1.ConditionTrue, "Succeeded"),
+				managedRun("org/repo", "abc", "lint", 1, corev1.ConditionFalse, "PipelineRunTimeout"),
+				managedRun("org/repo", "abc", "e2e", 1, corev1.ConditionFalse, "Cancelled"),
+				managedRun("org/repo", "abc", "docs", 1, corev1.ConditionFalse, "CouldntGetPipeline"),
 			},
 			want: map[string]bool{"unit": false, "lint": true, "e2e": true, "docs": true},
 		},
 		{
 			name: "runs of another commit or repo do not count",
 			runs: []pipelinev1.PipelineRun{
-				run("org/repo", "abc", "unit", 1, corev1.ConditionTrue, "Succeeded"),
-				run("org/repo", "def", "unit", 2, corev1.ConditionFalse, "Failed"),
-				run("org/fork", "abc", "unit", 3, corev1.ConditionFalse, "Failed"),
+				managedRun("org/repo", "abc", "unit", 1, corev1.ConditionTrue, "Succeeded"),
+				managedRun("org/repo", "def", "unit", 2, corev1.ConditionFalse, "Failed"),
+				managedRun("org/fork", "abc", "unit", 3, corev1.ConditionFalse, "Failed"),
 			},
 			want: map[string]bool{"unit": false},
 		},
 		{
 			name: "a rerun created in the same second as the failed run it reruns",
 			runs: []pipelinev1.PipelineRun{
-				run("org/repo", "abc", "unit", 1, corev1.ConditionFalse, "Failed"),
-				named(run("org/repo", "abc", "unit", 1, corev1.ConditionUnknown, "Running"), "unit-rerun"),
+				managedRun("org/repo", "abc", "unit", 1, corev1.ConditionFalse, "Failed"),
+				named(managedRun("org/repo", "abc", "unit", 1, corev1.ConditionUnknown, "Running"), "unit-rerun"),
 			},
 			want: map[string]bool{"unit": false},
 		},
 		{
 			name: "a run whose full SHA is another commit's",
 			runs: []pipelinev1.PipelineRun{
-				annotatedSHA(run("org/repo", "abc", "unit", 1, corev1.ConditionFalse, "Failed"), "abcdef"),
+				annotatedSHA(managedRun("org/repo", "abc", "unit", 1, corev1.ConditionFalse, "Failed"), "abcdef"),
 			},
 			want: map[string]bool{},
 		},

@@ -18,8 +18,8 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/log"
 
 	"github.com/fresnel-ci/fresnel/pkg/event"
-	"github.com/fresnel-ci/fresnel/pkg/launch"
 	"github.com/fresnel-ci/fresnel/pkg/metrics"
+	"github.com/fresnel-ci/fresnel/pkg/run"
 	"github.com/fresnel-ci/fresnel/providers"
 )
 
@@ -60,7 +60,7 @@ func (r *Reporter) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result
 	if err := r.Client.Get(ctx, req.NamespacedName, &pr); err != nil {
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
-	if pr.Annotations[launch.AnnotationSkipReport] == "true" {
+	if pr.Annotations[run.AnnotationSkipReport] == "true" {
 		return ctrl.Result{}, nil
 	}
 	state, desc := StateOf(&pr)
@@ -79,7 +79,7 @@ func (r *Reporter) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result
 func (r *Reporter) alreadyReported(pr *pipelinev1.PipelineRun, state providers.State) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if pr.Annotations[launch.AnnotationReportedState] == string(state) {
+	if pr.Annotations[run.AnnotationReportedState] == string(state) {
 		delete(r.reported, pr.UID)
 		return true
 	}
@@ -96,10 +96,10 @@ func (r *Reporter) remember(uid types.UID, state providers.State) {
 }
 
 func (r *Reporter) send(ctx context.Context, pr *pipelinev1.PipelineRun, state providers.State, desc string) error {
-	kind := pr.Labels[launch.LabelProvider]
-	in, ok := r.Instances.Get(kind, pr.Annotations[launch.AnnotationInstance])
+	kind := pr.Labels[run.LabelProvider]
+	in, ok := r.Instances.Get(kind, pr.Annotations[run.AnnotationInstance])
 	if !ok {
-		log.FromContext(ctx).Info("no provider instance for this run; not reporting", "provider", kind, "instance", pr.Annotations[launch.AnnotationInstance])
+		log.FromContext(ctx).Info("no provider instance for this run; not reporting", "provider", kind, "instance", pr.Annotations[run.AnnotationInstance])
 		return nil
 	}
 	reporter, ok := in.Intake.(providers.StatusReporter)
@@ -125,15 +125,15 @@ func (r *Reporter) send(ctx context.Context, pr *pipelinev1.PipelineRun, state p
 }
 
 func (r *Reporter) status(pr *pipelinev1.PipelineRun, state providers.State, desc string) (providers.Status, error) {
-	s := providers.Status{State: state, Context: pr.Annotations[launch.AnnotationContext], Description: desc,
-		Moot: pr.Annotations[launch.AnnotationCancelled] != ""}
+	s := providers.Status{State: state, Context: pr.Annotations[run.AnnotationContext], Description: desc,
+		Moot: pr.Annotations[run.AnnotationCancelled] != ""}
 	if r.TargetURL == nil {
 		return s, nil
 	}
 	ref := commitRef(pr)
 	var buf bytes.Buffer
 	err := r.TargetURL.Execute(&buf, Link{
-		Namespace: pr.Namespace, Name: pr.Name, Job: pr.Labels[launch.LabelJob],
+		Namespace: pr.Namespace, Name: pr.Name, Job: pr.Labels[run.LabelJob],
 		Repo: ref.Repo, SHA: ref.SHA, Number: ref.Number,
 	})
 	if err != nil {
@@ -151,15 +151,15 @@ func (r *Reporter) status(pr *pipelinev1.PipelineRun, state providers.State, des
 func (r *Reporter) combined(ctx context.Context, pr *pipelinev1.PipelineRun, state providers.State) (providers.State, error) {
 	var siblings pipelinev1.PipelineRunList
 	err := r.Client.List(ctx, &siblings, client.InNamespace(pr.Namespace), client.MatchingLabels{
-		launch.LabelManaged: "true", launch.LabelRepo: pr.Labels[launch.LabelRepo], launch.LabelSHA: pr.Labels[launch.LabelSHA],
+		run.LabelManaged: "true", run.LabelRepo: pr.Labels[run.LabelRepo], run.LabelSHA: pr.Labels[run.LabelSHA],
 	})
 	if err != nil {
-		return "", fmt.Errorf("report: runs on %s: %w", pr.Annotations[launch.AnnotationSHA], err)
+		return "", fmt.Errorf("report: runs on %s: %w", pr.Annotations[run.AnnotationSHA], err)
 	}
 	states := []providers.State{state}
 	for i := range siblings.Items {
 		s := &siblings.Items[i]
-		if s.UID != pr.UID && sameCommit(s, pr) && s.Annotations[launch.AnnotationCancelled] == "" {
+		if s.UID != pr.UID && sameCommit(s, pr) && s.Annotations[run.AnnotationCancelled] == "" {
 			st, _ := StateOf(s)
 			states = append(states, st)
 		}
@@ -168,12 +168,12 @@ func (r *Reporter) combined(ctx context.Context, pr *pipelinev1.PipelineRun, sta
 }
 
 func sameCommit(a, b *pipelinev1.PipelineRun) bool {
-	for _, key := range []string{launch.AnnotationInstance, launch.AnnotationRepo, launch.AnnotationSHA} {
+	for _, key := range []string{run.AnnotationInstance, run.AnnotationRepo, run.AnnotationSHA} {
 		if a.Annotations[key] != b.Annotations[key] {
 			return false
 		}
 	}
-	return a.Labels[launch.LabelProvider] == b.Labels[launch.LabelProvider] && a.Annotations[launch.AnnotationSkipReport] != "true"
+	return a.Labels[run.LabelProvider] == b.Labels[run.LabelProvider] && a.Annotations[run.AnnotationSkipReport] != "true"
 }
 
 // combine folds states: any failure or error wins, then pending, else success.
@@ -191,10 +191,10 @@ func combine(states []providers.State) providers.State {
 }
 
 func commitRef(pr *pipelinev1.PipelineRun) event.CommitRef {
-	number, _ := strconv.Atoi(pr.Labels[launch.LabelPull])
+	number, _ := strconv.Atoi(pr.Labels[run.LabelPull])
 	return event.CommitRef{
-		Repo:   pr.Annotations[launch.AnnotationRepo],
-		SHA:    pr.Annotations[launch.AnnotationSHA],
+		Repo:   pr.Annotations[run.AnnotationRepo],
+		SHA:    pr.Annotations[run.AnnotationSHA],
 		Number: number,
 	}
 }
@@ -203,7 +203,7 @@ func commitRef(pr *pipelinev1.PipelineRun) event.CommitRef {
 // restarted controller does not report it again.
 func (r *Reporter) markReported(ctx context.Context, pr *pipelinev1.PipelineRun, state providers.State) error {
 	patch, _ := json.Marshal(map[string]any{
-		"metadata": map[string]any{"annotations": map[string]string{launch.AnnotationReportedState: string(state)}},
+		"metadata": map[string]any{"annotations": map[string]string{run.AnnotationReportedState: string(state)}},
 	})
 	err := r.Client.Patch(ctx, pr, client.RawPatch(types.MergePatchType, patch))
 	if apierrors.IsNotFound(err) {

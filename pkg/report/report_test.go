@@ -23,6 +23,7 @@ import (
 
 	"github.com/fresnel-ci/fresnel/pkg/event"
 	"github.com/fresnel-ci/fresnel/pkg/launch"
+	"github.com/fresnel-ci/fresnel/pkg/run"
 	"github.com/fresnel-ci/fresnel/providers"
 	"github.com/fresnel-ci/fresnel/triggers"
 )
@@ -132,7 +133,7 @@ func newHarness(t *testing.T, objs ...client.Object) *harness {
 	staleGet := func(ctx context.Context, c client.WithWatch, key client.ObjectKey, obj client.Object, opts ...client.GetOption) error {
 		err := c.Get(ctx, key, obj, opts...)
 		if h.stale.Load() {
-			delete(obj.GetAnnotations(), launch.AnnotationReportedState)
+			delete(obj.GetAnnotations(), run.AnnotationReportedState)
 		}
 		return err
 	}
@@ -161,7 +162,7 @@ func (h *harness) reportedState(t *testing.T, pr *pipelinev1.PipelineRun) string
 	if err := h.client.Get(context.Background(), client.ObjectKeyFromObject(pr), &got); err != nil {
 		t.Fatal(err)
 	}
-	return got.Annotations[launch.AnnotationReportedState]
+	return got.Annotations[run.AnnotationReportedState]
 }
 
 // setStatus gives the stored run a Succeeded condition.
@@ -250,7 +251,7 @@ func TestReconcileStaleReadDoesNotReportAgain(t *testing.T) {
 
 func TestReconcileAfterRestartDoesNotReportAgain(t *testing.T) {
 	pr := newRun(t, "unit", reportEvent)
-	pr.Annotations[launch.AnnotationReportedState] = "pending"
+	pr.Annotations[run.AnnotationReportedState] = "pending"
 	h := newHarness(t, pr)
 	if err := h.reconcile(t, pr); err != nil {
 		t.Fatal(err)
@@ -433,7 +434,7 @@ func TestCombinedSuccessOnlyWhenAllSucceed(t *testing.T) {
 // longer matters is reported as such and leaves the commit's verdict alone.
 func TestMootRunsDoNotCount(t *testing.T) {
 	unit, lint := newRun(t, "unit", reportEvent), newRun(t, "lint", reportEvent)
-	lint.Annotations[launch.AnnotationCancelled] = "a newer commit superseded it"
+	lint.Annotations[run.AnnotationCancelled] = "a newer commit superseded it"
 	h := newHarness(t, unit, lint)
 	h.setStatus(t, lint, corev1.ConditionFalse, "Cancelled")
 	h.setStatus(t, unit, corev1.ConditionTrue, "Succeeded")

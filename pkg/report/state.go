@@ -7,7 +7,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"knative.dev/pkg/apis"
 
-	"github.com/fresnel-ci/fresnel/pkg/launch"
+	"github.com/fresnel-ci/fresnel/pkg/run"
 	"github.com/fresnel-ci/fresnel/providers"
 )
 
@@ -35,8 +35,8 @@ func StateOf(pr *pipelinev1.PipelineRun) (providers.State, string) {
 		return providers.StateSuccess, "Job succeeded."
 	case cond.Reason == pipelinev1.PipelineRunReasonTimedOut.String():
 		return providers.StateFailure, "Job timed out."
-	case cancelReasons[cond.Reason] && pr.Annotations[launch.AnnotationCancelled] != "":
-		return providers.StateError, "Job cancelled: " + pr.Annotations[launch.AnnotationCancelled] + "."
+	case cancelReasons[cond.Reason] && pr.Annotations[run.AnnotationCancelled] != "":
+		return providers.StateError, "Job cancelled: " + pr.Annotations[run.AnnotationCancelled] + "."
 	case cancelReasons[cond.Reason]:
 		return providers.StateError, "Job cancelled."
 	case cond.Reason == pipelinev1.PipelineRunReasonFailed.String():

@@ -1,0 +1,31 @@
+// Package run names the labels and annotations of the PipelineRun, which
+// is fresnel's record of a job: pkg/launch writes them, pkg/report and
+// pkg/lifecycle read them. Nothing else lives here.
+package run
+
+// Labels and annotations fresnel puts on every PipelineRun it creates.
+const (
+	LabelManaged  = "fresnel.dev/managed"
+	LabelProvider = "fresnel.dev/provider"
+	LabelType     = "fresnel.dev/type"
+	LabelJob      = "fresnel.dev/job"
+	LabelPull     = "fresnel.dev/pull"
+	LabelSHA      = "fresnel.dev/sha"
+	LabelRepo     = "fresnel.dev/repo"
+
+	AnnotationRepo          = "fresnel.dev/repo"
+	AnnotationSHA           = "fresnel.dev/sha"
+	AnnotationBaseRef       = "fresnel.dev/base-ref"
+	AnnotationContext       = "fresnel.dev/context"
+	AnnotationDelivery      = "fresnel.dev/delivery"
+	AnnotationInstance      = "fresnel.dev/instance"
+	AnnotationReportedState = "fresnel.dev/reported-state"
+	AnnotationSkipReport    = "fresnel.dev/skip-report"
+	AnnotationLink          = "fresnel.dev/link"
+	// AnnotationMaxConcurrency carries a job's max_concurrency: such a run
+	// is created pending and the controller starts it when a slot is free.
+	AnnotationMaxConcurrency = "fresnel.dev/max-concurrency"
+	// AnnotationCancelled says why fresnel cancelled a run whose result no
+	// longer mattered.
+	AnnotationCancelled = "fresnel.dev/cancelled"
+)
