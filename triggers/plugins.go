@@ -348,20 +348,22 @@ func (p *Plugins) TriggerFor(repo string) TriggerSettings {
 	if p == nil {
 		return TriggerSettings{}
 	}
-	for scope := repo; scope != ""; scope = parent(scope) {
-		for _, t := range p.Triggers {
-			if slices.Contains(t.Repos, scope) {
-				return t
+	t, _ := ForRepo(p.Triggers, func(t TriggerSettings) []string { return t.Repos }, repo)
+	return t
+}
+
+// ForRepo returns the entry of a plugins.yaml list section (triggers:,
+// lgtm:, approve:, ...) that applies to repo: the one naming the repo,
+// else the one naming its nearest enclosing group or org.
+func ForRepo[T any](entries []T, repos func(T) []string, repo string) (T, bool) {
+	s := Scopes(repo)
+	for i := len(s) - 1; i >= 0; i-- {
+		for _, e := range entries {
+			if slices.Contains(repos(e), s[i]) {
+				return e, true
 			}
 		}
 	}
-	return TriggerSettings{}
-}
-
-func parent(scope string) string {
-	i := strings.LastIndex(scope, "/")
-	if i < 0 {
-		return ""
-	}
-	return scope[:i]
+	var zero T
+	return zero, false
 }

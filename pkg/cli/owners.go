@@ -13,7 +13,6 @@ import (
 
 	"github.com/fresnel-ci/fresnel/pkg/dispatch"
 	"github.com/fresnel-ci/fresnel/pkg/owners"
-	"github.com/fresnel-ci/fresnel/pkg/plugins"
 	"github.com/fresnel-ci/fresnel/triggers"
 )
 
@@ -164,7 +163,7 @@ func requireSelfApproval(path, org, name string) (bool, error) {
 	if err := problems.Err(); err != nil {
 		return false, err
 	}
-	s, _ := plugins.ForRepo(p.Approve, func(s triggers.ApproveSettings) []string { return s.Repos }, org+"/"+name)
+	s, _ := triggers.ForRepo(p.Approve, func(s triggers.ApproveSettings) []string { return s.Repos }, org+"/"+name)
 	return s.RequireSelfApproval != nil && *s.RequireSelfApproval, nil
 }
 

@@ -28,19 +28,3 @@ func EnabledFor(file *triggers.PluginsFile, repo string) []string {
 func IsEnabled(file *triggers.PluginsFile, repo, name string) bool {
 	return slices.Contains(EnabledFor(file, repo), name)
 }
-
-// ForRepo returns the entry of a plugins.yaml list section (lgtm:,
-// approve:, ...) that applies to repo: the one naming the repo, else the
-// one naming its nearest enclosing group or org.
-func ForRepo[T any](entries []T, repos func(T) []string, repo string) (T, bool) {
-	s := triggers.Scopes(repo)
-	for i := len(s) - 1; i >= 0; i-- {
-		for _, e := range entries {
-			if slices.Contains(repos(e), s[i]) {
-				return e, true
-			}
-		}
-	}
-	var zero T
-	return zero, false
-}

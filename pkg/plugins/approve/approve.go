@@ -110,7 +110,7 @@ func handAdded(ctx context.Context, a *plugins.Agent, cfg triggers.ApproveSettin
 }
 
 func settings(a *plugins.Agent) triggers.ApproveSettings {
-	s, _ := plugins.ForRepo(a.Config.Approve, func(s triggers.ApproveSettings) []string { return s.Repos }, a.Event.Repo.FullName)
+	s, _ := triggers.ForRepo(a.Config.Approve, func(s triggers.ApproveSettings) []string { return s.Repos }, a.Event.Repo.FullName)
 	return s
 }
 

@@ -2,7 +2,6 @@ package external
 
 import (
 	"slices"
-	"strings"
 
 	"github.com/fresnel-ci/fresnel/triggers"
 )
@@ -14,8 +13,9 @@ import (
 // once.
 func Match(byScope map[string][]triggers.ExternalPlugin, repo string, names []string) []triggers.ExternalPlugin {
 	var out []triggers.ExternalPlugin
-	for scope := repo; scope != ""; scope = enclosing(scope) {
-		for _, p := range byScope[scope] {
+	scopes := triggers.Scopes(repo)
+	for i := len(scopes) - 1; i >= 0; i-- {
+		for _, p := range byScope[scopes[i]] {
 			if wants(p, names) && !listed(out, p) {
 				out = append(out, p)
 			}
@@ -40,13 +40,4 @@ func listed(ps []triggers.ExternalPlugin, p triggers.ExternalPlugin) bool {
 	return slices.ContainsFunc(ps, func(q triggers.ExternalPlugin) bool {
 		return q.Name == p.Name && q.Endpoint == p.Endpoint
 	})
-}
-
-// enclosing returns the org or group around scope, "" at the top.
-func enclosing(scope string) string {
-	i := strings.LastIndex(scope, "/")
-	if i < 0 {
-		return ""
-	}
-	return scope[:i]
 }

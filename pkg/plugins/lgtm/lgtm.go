@@ -118,7 +118,7 @@ func voteLabel(a *plugins.Agent) string {
 }
 
 func settings(a *plugins.Agent) (triggers.LgtmSettings, bool) {
-	return plugins.ForRepo(a.Config.Lgtm, func(s triggers.LgtmSettings) []string { return s.Repos }, a.Event.Repo.FullName)
+	return triggers.ForRepo(a.Config.Lgtm, func(s triggers.LgtmSettings) []string { return s.Repos }, a.Event.Repo.FullName)
 }
 
 // onEvent removes the lgtm when new commits arrive, and a lgtm label added

@@ -45,7 +45,7 @@ func onEvent(ctx context.Context, a *plugins.Agent) ([]string, error) {
 	if ev.Kind != event.KindPullRequest || ev.Action != event.ActionOpened || ev.Author == "" {
 		return nil, nil
 	}
-	cfg, _ := plugins.ForRepo(a.Config.Welcome, func(s triggers.WelcomeSettings) []string { return s.Repos }, ev.Repo.FullName)
+	cfg, _ := triggers.ForRepo(a.Config.Welcome, func(s triggers.WelcomeSettings) []string { return s.Repos }, ev.Repo.FullName)
 	if _, ok := a.SCM.(providers.ContributionCounter); !ok && !cfg.AlwaysPost {
 		return []string{"skipped: " + ev.Provider + " cannot count an author's pull requests; set always_post"}, nil
 	}
