@@ -12,7 +12,9 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	tekton "github.com/tektoncd/pipeline/pkg/client/clientset/versioned"
@@ -27,7 +29,9 @@ import (
 // Stack is a running local stack.
 type Stack struct {
 	// Bin holds the stack's binaries: kubectl, helm, ...
-	Bin        string
+	Bin string
+	// Dir is the stack's run dir: pids, logs, certificates.
+	Dir        string
 	Kubeconfig string
 	Rest       *rest.Config
 	Kube       kubernetes.Interface
@@ -76,7 +80,7 @@ func UpStack(ctx context.Context) (*Stack, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.Bin = env["FRESNEL_STACK_BIN"]
+	s.Bin, s.Dir = env["FRESNEL_STACK_BIN"], env["FRESNEL_STACK_DIR"]
 	return s, nil
 }
 
@@ -151,4 +155,70 @@ func WaitFor(timeout, interval time.Duration, cond func() (bool, error)) error {
 		}
 		time.Sleep(interval)
 	}
+}
+
+// StopAPIServer stops the stack's kube-apiserver (SIGTERM, SIGKILL after
+// 20s) for an outage test and returns the function that starts it again
+// with the same command line, its pid where stack.sh looks, and waits for
+// /readyz.
+func (s *Stack) StopAPIServer() (start func(context.Context) error, err error) {
+	pidFile := filepath.Join(s.Dir, "pids", "kube-apiserver.pid")
+	b, err := os.ReadFile(pidFile)
+	if err != nil {
+		return nil, fmt.Errorf("harness: stop kube-apiserver: %w", err)
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
+	if err != nil {
+		return nil, fmt.Errorf("harness: stop kube-apiserver: pid file %s: %w", pidFile, err)
+	}
+	argv, err := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
+	if err != nil {
+		return nil, fmt.Errorf("harness: stop kube-apiserver: %w", err)
+	}
+	if err := syscall.Kill(pid, syscall.SIGTERM); err != nil {
+		return nil, fmt.Errorf("harness: stop kube-apiserver: %w", err)
+	}
+	if WaitFor(20*time.Second, 50*time.Millisecond, func() (bool, error) { return !processRuns(pid), nil }) != nil {
+		_ = syscall.Kill(pid, syscall.SIGKILL)
+	}
+	args := strings.Split(strings.TrimRight(string(argv), "\x00"), "\x00")
+	return func(ctx context.Context) error { return s.startAPIServer(ctx, pidFile, args) }, nil
+}
+
+// processRuns reports whether pid is a live process (not gone, not a zombie).
+func processRuns(pid int) bool {
+	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return false
+	}
+	i := bytes.LastIndexByte(stat, ')')
+	return i < 0 || i+2 >= len(stat) || stat[i+2] != 'Z'
+}
+
+// startAPIServer runs args detached, logging where stack.sh's run did,
+// records its pid and waits until the apiserver is ready.
+func (s *Stack) startAPIServer(ctx context.Context, pidFile string, args []string) error {
+	logFile, err := os.OpenFile(filepath.Join(s.Dir, "logs", "kube-apiserver.log"), os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+	if err != nil {
+		return fmt.Errorf("harness: start kube-apiserver: %w", err)
+	}
+	defer logFile.Close()
+	cmd := exec.Command(args[0], args[1:]...)
+	cmd.Stdout, cmd.Stderr = logFile, logFile
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("harness: start kube-apiserver: %w", err)
+	}
+	go func() { _ = cmd.Wait() }()
+	if err := os.WriteFile(pidFile, []byte(strconv.Itoa(cmd.Process.Pid)+"\n"), 0o644); err != nil {
+		return fmt.Errorf("harness: start kube-apiserver: %w", err)
+	}
+	ready := func() (bool, error) {
+		_, err := s.Kube.Discovery().RESTClient().Get().AbsPath("/readyz").DoRaw(ctx)
+		return err == nil, ctx.Err()
+	}
+	if err := WaitFor(90*time.Second, 200*time.Millisecond, ready); err != nil {
+		return fmt.Errorf("harness: start kube-apiserver: not ready: %w", err)
+	}
+	return nil
 }
