@@ -6,6 +6,7 @@ require (
 	github.com/andygrunwald/go-gerrit v1.2.0
 	github.com/fsnotify/fsnotify v1.10.1
 	github.com/go-logr/logr v1.4.3
+	github.com/golang-jwt/jwt/v5 v5.3.1
 	github.com/google/go-cmp v0.7.0
 	github.com/gorilla/mux v1.8.1
 	github.com/jenkins-x/go-scm v1.15.36

@@ -233,3 +233,35 @@ type TreeReader interface {
 type TeamChecker interface {
 	IsTeamMember(ctx context.Context, org, team, user string) (bool, error)
 }
+
+// Check is one run's result as a check (GitHub check runs): a Status with
+// more to say, kept up to date in place as the run goes on.
+type Check struct {
+	Status
+	// Job is the job's name: a re-run asked for on the check starts it.
+	Job string
+	// Started says the run is under way; a pending check that has not
+	// started is queued.
+	Started bool
+	// Cancelled says the run was stopped before it finished.
+	Cancelled bool
+	// FailedStep names the step that failed ("task/step"), when one did
+	// and it is known.
+	FailedStep string
+}
+
+// Checker reports runs as checks rather than commit statuses. Optional:
+// the reporter uses it in place of StatusReporter when an instance has it.
+type Checker interface {
+	// SetCheck creates the check of a run on ref when id is "", or updates
+	// the check id, and returns the check's id.
+	SetCheck(ctx context.Context, ref event.CommitRef, id string, c Check) (string, error)
+}
+
+// SkipReporter marks the context of a job that did not need to run on a
+// commit (its changed-file rules matched nothing) as passed, so that a
+// branch protection requiring that context does not wait for it forever.
+// Optional.
+type SkipReporter interface {
+	SetSkipped(ctx context.Context, ref event.CommitRef, context, job, why string) error
+}

@@ -24,6 +24,10 @@ type Config struct {
 	Token string
 	// Username goes with Token where the API wants Basic auth.
 	Username string
+	// AppID and AppKey authenticate as a GitHub App (kind github): its id
+	// and PEM private key. They replace Token.
+	AppID  int64
+	AppKey []byte
 	// Options are provider-specific settings, documented in each provider's README.
 	Options map[string]string
 }

@@ -31,6 +31,9 @@ type Options struct {
 	URL string
 	// Token is a personal access token or installation token.
 	Token string
+	// App, when set, makes API calls as a GitHub App installation instead
+	// of with Token.
+	App *App
 	// Transport carries API calls; nil means http.DefaultTransport.
 	Transport http.RoundTripper
 }
@@ -55,10 +58,23 @@ var (
 )
 
 func init() {
-	providers.Register(Kind, func(cfg providers.Config) (providers.Intake, error) {
-		allowSHA1, _ := strconv.ParseBool(cfg.Options["allowSHA1"])
-		return New(Options{Secret: cfg.Secret, AllowSHA1: allowSHA1, URL: cfg.URL, Token: cfg.Token})
-	})
+	providers.Register(Kind, newFromConfig)
+}
+
+// newFromConfig builds an instance from settings: an AppProvider when an
+// App is configured, else a Provider calling the API with the token.
+func newFromConfig(cfg providers.Config) (providers.Intake, error) {
+	opts := Options{Secret: cfg.Secret, URL: cfg.URL, Token: cfg.Token}
+	opts.AllowSHA1, _ = strconv.ParseBool(cfg.Options["allowSHA1"])
+	if cfg.AppID == 0 && len(cfg.AppKey) == 0 {
+		return New(opts)
+	}
+	key, err := ParseAppKey(cfg.AppKey)
+	if err != nil {
+		return nil, err
+	}
+	opts.App = &App{ID: cfg.AppID, Key: key}
+	return NewApp(opts)
 }
 
 // New returns a GitHub provider.
@@ -70,7 +86,15 @@ func New(opts Options) (*Provider, error) {
 	if err != nil {
 		return nil, err
 	}
-	scmclient.Authorize(client, "", opts.Token, opts.Transport)
+	if opts.App != nil {
+		auth, err := newAppAuth(*opts.App, opts.URL, opts.Transport)
+		if err != nil {
+			return nil, err
+		}
+		scmclient.Authorize(client, "", "", auth)
+	} else {
+		scmclient.Authorize(client, "", opts.Token, opts.Transport)
+	}
 	return &Provider{
 		Client: &scmclient.Client{SCM: client, Component: "provider/github"},
 		opts:   opts,

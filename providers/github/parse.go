@@ -19,12 +19,27 @@ var handledEvents = map[string]bool{
 	"ping":          true,
 	reviewEvent:     true,
 	mergeGroupEvent: true,
+	checkRunEvent:   true,
+	checkSuiteEvent: true,
 }
 
 // ownParsers read the events go-scm does not know, by X-GitHub-Event.
 var ownParsers = map[string]func(body []byte) (event.Event, error){
 	reviewEvent:     parseReview,
 	mergeGroupEvent: parseMergeGroup,
+}
+
+// ownParser is the parser of an event go-scm does not know or reads
+// wrongly, if fresnel has one.
+func (p *Provider) ownParser(name string) (func(body []byte) (event.Event, error), bool) {
+	switch name {
+	case checkRunEvent:
+		return p.parseCheckRun, true
+	case checkSuiteEvent:
+		return p.parseCheckSuite, true
+	}
+	parse, ok := ownParsers[name]
+	return parse, ok
 }
 
 // Parse turns a verified delivery into an event.
@@ -40,7 +55,7 @@ func (p *Provider) Parse(ctx context.Context, r *http.Request, body []byte) (eve
 	if delivery == "" {
 		return event.Event{}, providers.BadPayload("missing X-GitHub-Delivery header")
 	}
-	if parse, ok := ownParsers[name]; ok {
+	if parse, ok := p.ownParser(name); ok {
 		ev, err := parse(body)
 		ev.Provider, ev.Delivery = Kind, delivery
 		return ev, err
