@@ -58,6 +58,16 @@ type Provider struct {
 	// BotUser is fresnel's own login on this instance (default: Username).
 	// fresnel trusts itself and finds its own comments by it.
 	BotUser string `json:"botUser,omitempty"`
+
+	// App makes a GitHub instance act as a GitHub App instead of with
+	// Token.
+	App *GitHubApp `json:"app,omitempty"`
+}
+
+// GitHubApp is a GitHub App's id and where its private key comes from.
+type GitHubApp struct {
+	ID         int64   `json:"id"`
+	PrivateKey *Secret `json:"privateKey"`
 }
 
 // Secret is read from a file or an environment variable, never written in
@@ -167,7 +177,7 @@ func (s *Settings) applyDefaults(dir string) {
 		}
 	}
 	for i := range s.Providers {
-		for _, sec := range []*Secret{s.Providers[i].Secret, s.Providers[i].Token} {
+		for _, sec := range []*Secret{s.Providers[i].Secret, s.Providers[i].Token, s.Providers[i].App.privateKey()} {
 			if sec != nil && sec.File != "" && !filepath.IsAbs(sec.File) {
 				sec.File = filepath.Join(dir, sec.File)
 			}
@@ -191,6 +201,9 @@ func (s *Settings) validate() error {
 		if p.Secret == nil && !p.Insecure {
 			errs = append(errs, fmt.Errorf("providers[%d] (%s/%s): no secret; set secret.file or secret.env, or insecure: true", i, p.Kind, p.Name))
 		}
+		if err := p.App.validate(p.Kind); err != nil {
+			errs = append(errs, fmt.Errorf("providers[%d] (%s/%s): %w", i, p.Kind, p.Name, err))
+		}
 	}
 	errs = append(errs, s.InRepoConfig.validate())
 	return errors.Join(errs...)
@@ -209,11 +222,19 @@ func (s *Settings) ProviderConfigs() ([]providers.Config, error) {
 		if err != nil {
 			return nil, fmt.Errorf("settings: %s/%s token: %w", p.Kind, p.Name, err)
 		}
-		cfgs = append(cfgs, providers.Config{
+		cfg := providers.Config{
 			Kind: p.Kind, Name: p.Name, URL: p.URL,
 			Secret: []byte(secret), Token: token, Username: p.Username,
 			Insecure: p.Insecure, Options: p.Options,
-		})
+		}
+		if p.App != nil {
+			key, err := p.App.PrivateKey.Read()
+			if err != nil {
+				return nil, fmt.Errorf("settings: %s/%s app.privateKey: %w", p.Kind, p.Name, err)
+			}
+			cfg.AppID, cfg.AppKey = p.App.ID, []byte(key)
+		}
+		cfgs = append(cfgs, cfg)
 	}
 	return cfgs, nil
 }
@@ -247,4 +268,27 @@ func defaultDuration(d *Duration, def time.Duration) {
 	if d.Duration == 0 {
 		d.Duration = def
 	}
+}
+
+// privateKey is the App's key source, nil without an App.
+func (a *GitHubApp) privateKey() *Secret {
+	if a == nil {
+		return nil
+	}
+	return a.PrivateKey
+}
+
+// validate checks an instance's App settings, if it has any.
+func (a *GitHubApp) validate(kind string) error {
+	switch {
+	case a == nil:
+		return nil
+	case kind != "github":
+		return fmt.Errorf("app: only a github instance can act as a GitHub App")
+	case a.ID <= 0:
+		return errors.New("app.id: the GitHub App's id (a number) is required")
+	case a.PrivateKey == nil:
+		return errors.New("app.privateKey: the GitHub App's private key (file or env) is required")
+	}
+	return nil
 }
