@@ -69,7 +69,9 @@ func newInstall(t *testing.T, name, server string) *install {
 	if err := stack.Namespace(t.Context(), ns); err != nil {
 		t.Fatalf("namespace %s: %v", ns, err)
 	}
-	t.Cleanup(func() { deleteRuns(ns) })
+	if !ownStack {
+		t.Cleanup(func() { deleteRuns(ns) })
+	}
 	github, gitlab := harness.NewFakeGitHub(), harness.NewFakeGitLab()
 	t.Cleanup(github.Close)
 	t.Cleanup(gitlab.Close)
@@ -144,7 +146,9 @@ func peakRSS(pid int) int {
 }
 
 // deleteRuns removes a scenario's PipelineRuns (pending ones have no
-// TaskRuns or Pods), so the apiserver does not carry them into the next.
+// TaskRuns or Pods) from a stack the developer started. A stack the suite
+// started goes away at its end with them: deleting 2,000 runs takes the
+// apiserver about a minute here, more than the scenario that made them.
 func deleteRuns(ns string) {
 	_ = stack.Tekton.TektonV1().PipelineRuns(ns).DeleteCollection(context.Background(), metav1.DeleteOptions{}, metav1.ListOptions{})
 }

@@ -18,6 +18,9 @@ import (
 var (
 	stack  *harness.Stack
 	binary string
+	// ownStack is true when the suite started the stack and stops it at
+	// the end.
+	ownStack bool
 )
 
 func TestMain(m *testing.M) {
@@ -28,7 +31,7 @@ func runSuite(m *testing.M) int {
 	ctx, cancel := context.WithTimeout(context.Background(), 45*time.Minute)
 	defer cancel()
 	var err error
-	if !harness.StackRunning(ctx) {
+	if ownStack = !harness.StackRunning(ctx); ownStack {
 		// Started here, so stopped here; a stack the developer started stays.
 		defer func() {
 			if err := harness.DownStack(context.Background()); err != nil {
