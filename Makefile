@@ -18,7 +18,7 @@ build: ## Build bin/fresnel
 	$(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/fresnel
 
 .PHONY: test
-test: lint unit e2e ## All tests: lint, unit tests, and the end-to-end suite on the local stack
+test: lint unit fuzz e2e ## All tests: lint, unit tests, fuzzing for a short fixed time, and the end-to-end suite on the local stack
 
 .PHONY: unit
 unit: ## Unit tests (with the race detector)
@@ -28,11 +28,15 @@ unit: ## Unit tests (with the race detector)
 e2e: ## End-to-end tests against the real local stack (built once, cached)
 	$(GO) test -count=1 -timeout 60m -v ./test/e2e/ 2>&1 | tee e2e.log | grep -E '^(=== RUN|--- |PASS|FAIL|ok|panic)|e2e:' ; exit $${PIPESTATUS[0]}
 
+FUZZTIME ?= 5s
+
 .PHONY: fuzz
-fuzz: ## Run each provider's fuzz test for 20s
-	@for pkg in $$($(GO) list ./providers/...); do \
-		if $(GO) test -list 'Fuzz.*' $$pkg | grep -q '^Fuzz'; then \
-			$(GO) test -run '^$$' -fuzz 'Fuzz' -fuzztime 20s $$pkg || exit 1; fi; done
+fuzz: ## Run every fuzz target for FUZZTIME (5s) each, one at a time; corpora in testdata/fuzz
+	@for pkg in $$(grep -rl --include='*_test.go' '^func Fuzz' . | xargs -n1 dirname | sort -u); do \
+		for target in $$(sed -n 's/^func \(Fuzz[A-Za-z0-9_]*\)(.*/\1/p' $$pkg/*_test.go); do \
+			echo "fuzz $$pkg $$target"; \
+			$(GO) test -run '^$$' -fuzz "^$$target$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+		done; done
 
 .PHONY: bench
 bench: ## Benchmarks: verify+parse+select per event, and a load run on the local stack
