@@ -36,7 +36,9 @@ commands:
 flags of webhook, controller and all:
   --settings FILE     fresnel.yaml (default fresnel.yaml, or $FRESNEL_SETTINGS)
   --kubeconfig FILE   kubeconfig (default $KUBECONFIG, else in-cluster)
-  --leader-elect      controller: elect one active replica through a Lease
+  --leader-elect      controller and all: elect one active replica through a Lease
+  --metrics-addr ADDR controller and all: serve /metrics, /healthz, /readyz of the
+                      controller at ADDR (default :9090, or $FRESNEL_METRICS_ADDR; 0: off)
   --log-level LEVEL   debug, info, warn, error (default info)
 `
 
@@ -92,6 +94,7 @@ func serve(ctx context.Context, role string, args []string) error {
 	settingsPath := fs.String("settings", envOr("FRESNEL_SETTINGS", "fresnel.yaml"), "")
 	kubeconfig := fs.String("kubeconfig", "", "")
 	leaderElect := fs.Bool("leader-elect", false, "")
+	metricsAddr := fs.String("metrics-addr", envOr("FRESNEL_METRICS_ADDR", app.DefaultMetricsAddr), "")
 	logLevel := fs.String("log-level", "info", "")
 	if err := fs.Parse(args); err != nil {
 		return usageError{err.Error()}
@@ -105,13 +108,14 @@ func serve(ctx context.Context, role string, args []string) error {
 		return err
 	}
 	log.WithField("role", role).Info(version.String())
+	opts := app.ControllerOptions{LeaderElect: *leaderElect, MetricsAddr: *metricsAddr}
 	switch role {
 	case "webhook":
 		return a.RunWebhook(ctx)
 	case "controller":
-		return a.RunController(ctx, app.ControllerOptions{LeaderElect: *leaderElect})
+		return a.RunController(ctx, opts)
 	}
-	return a.RunAll(ctx)
+	return a.RunAll(ctx, opts)
 }
 
 func newLogger(level string) (*logrus.Logger, error) {

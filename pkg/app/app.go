@@ -190,7 +190,7 @@ func (a *App) RunWebhook(ctx context.Context) error {
 	errc := make(chan error, 2)
 	go func() { errc <- fmt.Errorf("app: webhook server: %w", hs.ListenAndServe()) }()
 	go func() {
-		if err := a.WatchJobs(ctx); err != nil {
+		if err := a.watchJobsOnce(ctx); err != nil {
 			errc <- fmt.Errorf("app: watch job configuration: %w", err)
 		}
 	}()
@@ -210,14 +210,15 @@ func (a *App) RunWebhook(ctx context.Context) error {
 	return forwarder.Shutdown(shutdown)
 }
 
-// RunAll runs the webhook intake and the controller in one process; the
-// first to fail stops both.
-func (a *App) RunAll(ctx context.Context) error {
+// RunAll runs the webhook intake and the controller (with opts: leader
+// election, its metrics listener) in one process; the first to fail
+// stops both.
+func (a *App) RunAll(ctx context.Context, opts ControllerOptions) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	errc := make(chan error, 2)
 	go func() { errc <- a.RunWebhook(ctx) }()
-	go func() { errc <- a.RunController(ctx, ControllerOptions{}) }()
+	go func() { errc <- a.RunController(ctx, opts) }()
 	err := <-errc
 	cancel()
 	return errors.Join(err, <-errc)

@@ -26,6 +26,9 @@ type ControllerOptions struct {
 	LeaderElect bool
 	// Workers is the number of PipelineRuns reconciled at once.
 	Workers int
+	// MetricsAddr is where /metrics, /healthz and /readyz are served;
+	// "" or "0" serves none.
+	MetricsAddr string
 }
 
 // RunController watches managed PipelineRuns and reports their results
@@ -38,10 +41,11 @@ func (a *App) RunController(ctx context.Context, opts ControllerOptions) error {
 			return fmt.Errorf("app: scheme: %w", err)
 		}
 	}
+	serveFresnelMetrics()
 	managed := labels.SelectorFromSet(labels.Set{run.LabelManaged: "true"})
 	mgr, err := ctrl.NewManager(a.Kube, ctrl.Options{
 		Scheme:                  scheme,
-		Metrics:                 metricsserver.Options{BindAddress: "0"},
+		Metrics:                 metricsserver.Options{BindAddress: metricsBindAddress(opts.MetricsAddr)},
 		HealthProbeBindAddress:  "0",
 		LeaderElection:          opts.LeaderElect,
 		LeaderElectionID:        "fresnel-controller",
@@ -54,6 +58,9 @@ func (a *App) RunController(ctx context.Context, opts ControllerOptions) error {
 	})
 	if err != nil {
 		return fmt.Errorf("app: controller manager: %w", err)
+	}
+	if err := observe(mgr, opts.MetricsAddr); err != nil {
+		return err
 	}
 	targetURL, err := report.ParseTargetURL(a.Settings.Report.TargetURL)
 	if err != nil {
@@ -73,7 +80,10 @@ func (a *App) RunController(ctx context.Context, opts ControllerOptions) error {
 	if err := lifecycle.SetupSuperseder(mgr, &lifecycle.Superseder{}); err != nil {
 		return fmt.Errorf("app: superseder: %w", err)
 	}
-	a.Log.Info("controller starting")
+	if err := a.setupTimed(ctx, mgr); err != nil {
+		return err
+	}
+	a.Log.WithField("metrics", metricsBindAddress(opts.MetricsAddr)).Info("controller starting")
 	return mgr.Start(ctx)
 }
 

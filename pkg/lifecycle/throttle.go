@@ -69,14 +69,23 @@ func (t *Throttle) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result
 		return ctrl.Result{}, fmt.Errorf("lifecycle: runs of %s: %w", pr.Labels[run.LabelJob], err)
 	}
 	running, queued := split(runs.Items)
-	for i := 0; i < limit-running && i < len(queued); i++ {
-		if err := t.start(ctx, queued[i]); err != nil {
-			return ctrl.Result{}, err
+	started, err := t.startOldest(ctx, queued, limit-running)
+	metrics.QueuedRuns.WithLabelValues(pr.Labels[run.LabelJob]).Set(float64(len(queued) - started))
+	return ctrl.Result{}, err
+}
+
+// startOldest starts up to free of the queued runs, oldest first, and
+// says how many it started.
+func (t *Throttle) startOldest(ctx context.Context, queued []*pipelinev1.PipelineRun, free int) (int, error) {
+	started := 0
+	for ; started < free && started < len(queued); started++ {
+		if err := t.start(ctx, queued[started]); err != nil {
+			return started, err
 		}
 		metrics.QueuedRunsStarted.Inc()
-		log.FromContext(ctx).Info("started queued run", "run", queued[i].Name, "limit", limit)
+		log.FromContext(ctx).Info("started queued run", "run", queued[started].Name, "free", free)
 	}
-	return ctrl.Result{}, nil
+	return started, nil
 }
 
 // split counts the runs that hold a slot and lists the queued ones,

@@ -23,6 +23,10 @@ type Fresnel struct {
 	LogPath string
 	cmd     *exec.Cmd
 	done    chan error
+
+	// MetricsURL is where the controller of a controller or all process
+	// serves /metrics, /healthz and /readyz (--metrics-addr).
+	MetricsURL string
 }
 
 // FresnelOptions describe one fresnel process.
@@ -35,6 +39,8 @@ type FresnelOptions struct {
 	// Files are written next to fresnel.yaml: config.yaml, secrets, ...
 	Files map[string]string
 	Env   []string
+	// Args are more flags for the role, e.g. --leader-elect.
+	Args []string
 }
 
 // StartFresnel writes the files into a fresh directory, starts fresnel on
@@ -53,6 +59,10 @@ func StartFresnel(ctx context.Context, dir string, opts FresnelOptions) (*Fresne
 	if err != nil {
 		return nil, err
 	}
+	metricsPort, err := FreePort()
+	if err != nil {
+		return nil, err
+	}
 	if err := os.WriteFile(filepath.Join(dir, "fresnel.yaml"), []byte(opts.Settings), 0o600); err != nil {
 		return nil, err
 	}
@@ -60,26 +70,32 @@ func StartFresnel(ctx context.Context, dir string, opts FresnelOptions) (*Fresne
 	if role == "" {
 		role = "all"
 	}
-	f := &Fresnel{URL: "http://127.0.0.1:" + strconv.Itoa(port), Dir: dir, LogPath: filepath.Join(dir, "fresnel.log"), done: make(chan error, 1)}
+	f := &Fresnel{URL: "http://127.0.0.1:" + strconv.Itoa(port), MetricsURL: "http://127.0.0.1:" + strconv.Itoa(metricsPort), Dir: dir, LogPath: filepath.Join(dir, "fresnel.log"), done: make(chan error, 1)}
 	logFile, err := os.Create(f.LogPath)
 	if err != nil {
 		return nil, err
 	}
-	f.cmd = exec.Command(opts.Binary, role, "--settings", filepath.Join(dir, "fresnel.yaml"), "--kubeconfig", opts.Kubeconfig)
-	f.cmd.Env = append(append(os.Environ(), "FRESNEL_ADDRESS=127.0.0.1:"+strconv.Itoa(port)), opts.Env...)
+	args := append([]string{role, "--settings", filepath.Join(dir, "fresnel.yaml"), "--kubeconfig", opts.Kubeconfig}, opts.Args...)
+	f.cmd = exec.Command(opts.Binary, args...)
+	f.cmd.Env = append(append(os.Environ(), "FRESNEL_ADDRESS=127.0.0.1:"+strconv.Itoa(port),
+		"FRESNEL_METRICS_ADDR=127.0.0.1:"+strconv.Itoa(metricsPort)), opts.Env...)
 	f.cmd.Stdout, f.cmd.Stderr = logFile, logFile
 	if err := f.cmd.Start(); err != nil {
 		return nil, err
 	}
 	go func() { f.done <- f.cmd.Wait(); logFile.Close() }()
-	if err := f.waitReady(ctx); err != nil {
+	readyURL := f.URL
+	if role == "controller" {
+		readyURL = f.MetricsURL // the controller serves no webhook port
+	}
+	if err := f.waitReady(ctx, readyURL); err != nil {
 		f.Stop()
 		return nil, fmt.Errorf("%w\n%s", err, f.Logs())
 	}
 	return f, nil
 }
 
-func (f *Fresnel) waitReady(ctx context.Context) error {
+func (f *Fresnel) waitReady(ctx context.Context, url string) error {
 	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
 		select {
@@ -90,7 +106,7 @@ func (f *Fresnel) waitReady(ctx context.Context) error {
 			return ctx.Err()
 		case <-time.After(50 * time.Millisecond):
 		}
-		resp, err := http.Get(f.URL + "/readyz")
+		resp, err := http.Get(url + "/readyz")
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
