@@ -35,11 +35,16 @@ type Reporter struct {
 	Instances *providers.Set
 	// TargetURL renders the link on each status; nil leaves it empty.
 	TargetURL *template.Template
+	// Reader reads what the cache does not hold (a failed run's
+	// TaskRuns); nil reads through Client.
+	Reader client.Reader
 
 	// reported remembers what this process reported, so a stale cache
 	// read right after our own annotation patch does not report twice.
 	mu       sync.Mutex
 	reported map[types.UID]providers.State
+	// checks remembers the check ids this process created (checks.go).
+	checks map[types.UID]string
 }
 
 // ParseTargetURL parses a target URL template over Link.
@@ -64,14 +69,15 @@ func (r *Reporter) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result
 		return ctrl.Result{}, nil
 	}
 	state, desc := StateOf(&pr)
-	if r.alreadyReported(&pr, state) {
+	phase := r.phase(&pr, state)
+	if r.alreadyReported(&pr, phase) {
 		return ctrl.Result{}, nil
 	}
 	if err := r.send(ctx, &pr, state, desc); err != nil {
 		return ctrl.Result{}, err
 	}
-	r.remember(pr.UID, state)
-	return ctrl.Result{}, r.markReported(ctx, &pr, state)
+	r.remember(pr.UID, phase)
+	return ctrl.Result{}, r.markReported(ctx, &pr, phase)
 }
 
 // alreadyReported consults the run's annotation, then this process's
@@ -101,6 +107,9 @@ func (r *Reporter) send(ctx context.Context, pr *pipelinev1.PipelineRun, state p
 	if !ok {
 		log.FromContext(ctx).Info("no provider instance for this run; not reporting", "provider", kind, "instance", pr.Annotations[run.AnnotationInstance])
 		return nil
+	}
+	if checker, ok := in.Intake.(providers.Checker); ok {
+		return r.sendCheck(ctx, checker, pr, state, desc)
 	}
 	reporter, ok := in.Intake.(providers.StatusReporter)
 	if !ok {

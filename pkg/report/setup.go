@@ -12,6 +12,9 @@ func Setup(mgr ctrl.Manager, r *Reporter, workers int) error {
 	if r.Client == nil {
 		r.Client = mgr.GetClient()
 	}
+	if r.Reader == nil {
+		r.Reader = mgr.GetAPIReader()
+	}
 	return ctrl.NewControllerManagedBy(mgr).
 		Named("report").
 		For(&pipelinev1.PipelineRun{}).

@@ -28,4 +28,7 @@ const (
 	// AnnotationCancelled says why fresnel cancelled a run whose result no
 	// longer mattered.
 	AnnotationCancelled = "fresnel.dev/cancelled"
+	// AnnotationCheckRun is the id of the run's check (a GitHub check
+	// run), so that every report of the run updates the same one.
+	AnnotationCheckRun = "fresnel.dev/check-run"
 )
