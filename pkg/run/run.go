@@ -31,4 +31,7 @@ const (
 	// AnnotationCheckRun is the id of the run's check (a GitHub check
 	// run), so that every report of the run updates the same one.
 	AnnotationCheckRun = "fresnel.dev/check-run"
+	// AnnotationScheduled is the tick, in RFC 3339, a periodic's run was
+	// started for.
+	AnnotationScheduled = "fresnel.dev/scheduled"
 )

@@ -34,6 +34,8 @@ type Settings struct {
 	Decoration Decoration `json:"decoration"`
 	// ExternalPlugins configures forwarding to plugins.yaml's external_plugins.
 	ExternalPlugins ExternalPlugins `json:"externalPlugins,omitempty"`
+	// GC configures the deletion of finished PipelineRuns.
+	GC GC `json:"gc,omitempty"`
 }
 
 // ProwFiles are the paths of config.yaml, the job-config directory and
@@ -184,6 +186,7 @@ func (s *Settings) applyDefaults(dir string) {
 		}
 	}
 	resolveSecretFiles(dir, s.ExternalPlugins.secretFiles())
+	s.GC.applyDefaults()
 }
 
 func (s *Settings) validate() error {
@@ -206,6 +209,7 @@ func (s *Settings) validate() error {
 		}
 	}
 	errs = append(errs, s.InRepoConfig.validate())
+	errs = append(errs, s.GC.validate())
 	return errors.Join(errs...)
 }
 

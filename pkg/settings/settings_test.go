@@ -69,6 +69,7 @@ func TestLoadDefaultsAndPaths(t *testing.T) {
 			IdleTimeout:       Duration{120 * time.Second},
 		},
 		Kube: Kube{QPS: 1000, Burst: 2000},
+		GC:   GC{MaxAge: Duration{7 * 24 * time.Hour}, Interval: Duration{10 * time.Minute}, DeletesPerSecond: 5},
 	}
 	if diff := cmp.Diff(want, s); diff != "" {
 		t.Errorf("Load (-want +got):\n%s", diff)
@@ -92,6 +93,7 @@ server:
   idleTimeout: 1h
 kube: {qps: 50, burst: 100}
 report: {targetURL: "https://dash/{{.Name}}"}
+gc: {maxAge: 48h, keepPerJob: 20, interval: 1m, deletesPerSecond: 2.5}
 `))
 	if err != nil {
 		t.Fatalf("Load: %v", err)
@@ -110,6 +112,7 @@ report: {targetURL: "https://dash/{{.Name}}"}
 		},
 		Kube:   Kube{QPS: 50, Burst: 100},
 		Report: Report{TargetURL: "https://dash/{{.Name}}"},
+		GC:     GC{MaxAge: Duration{48 * time.Hour}, KeepPerJob: 20, Interval: Duration{time.Minute}, DeletesPerSecond: 2.5},
 	}
 	if diff := cmp.Diff(want, s); diff != "" {
 		t.Errorf("Load (-want +got):\n%s", diff)

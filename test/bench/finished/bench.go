@@ -1,0 +1,315 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	pipelinev1 "github.com/tektoncd/pipeline/pkg/apis/pipeline/v1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/client-go/util/retry"
+	"knative.dev/pkg/apis"
+
+	"github.com/fresnel-ci/fresnel/pkg/event"
+	"github.com/fresnel-ci/fresnel/pkg/launch"
+	"github.com/fresnel-ci/fresnel/pkg/run"
+	"github.com/fresnel-ci/fresnel/test/harness"
+	"github.com/fresnel-ci/fresnel/triggers"
+)
+
+// jobConfig is a typical presubmit: a two-step task, as the runs the
+// controller holds would be.
+const jobConfig = `
+presubmits:
+  acme/widgets:
+  - name: unit-tests
+    always_run: true
+    pipeline_run_spec:
+      pipelineSpec:
+        params:
+        - {name: PULL_PULL_SHA, type: string}
+        tasks:
+        - name: unit
+          params:
+          - {name: sha, value: $(params.PULL_PULL_SHA)}
+          taskSpec:
+            params:
+            - {name: sha, type: string}
+            steps:
+            - {name: clone, image: alpine/git, script: "git clone https://github.com/acme/widgets . && git checkout $(params.sha)"}
+            - {name: test, image: golang:1.26, script: "go test ./..."}
+`
+
+type bench struct {
+	stack   *harness.Stack
+	ns      string
+	workers int
+	job     *triggers.Job
+}
+
+// template builds run i: a presubmit of one of 100 repositories and 10
+// jobs, on a commit of its own.
+func (b *bench) template(i int, name string) (*pipelinev1.PipelineRun, error) {
+	if b.job == nil {
+		cfg, err := triggers.Parse([]byte(jobConfig), "config.yaml")
+		if err != nil {
+			return nil, err
+		}
+		b.job = cfg.Presubmits["acme/widgets"][0]
+	}
+	job := *b.job
+	job.Name = fmt.Sprintf("unit-tests-%d", i%10)
+	job.Context = job.Name
+	repo := fmt.Sprintf("widgets-%d", i%100)
+	ev := event.Event{
+		Provider: "github", Instance: "bench", Delivery: fmt.Sprintf("delivery-%d", i), Kind: event.KindPullRequest,
+		Repo:    event.Repo{Owner: "acme", Name: repo, FullName: "acme/" + repo, CloneURL: "https://github.com/acme/" + repo + ".git", Link: "https://github.com/acme/" + repo},
+		BaseRef: "main", BaseSHA: fmt.Sprintf("%040x", 1_000_000+i), HeadSHA: fmt.Sprintf("%040x", i), Number: 1 + i%5000,
+		PullRef: fmt.Sprintf("refs/pull/%d/head", 1+i%5000), HeadRef: "feature", Title: "Make the widgets faster", Author: "octocat",
+		Link: fmt.Sprintf("https://github.com/acme/%s/pull/%d", repo, 1+i%5000),
+	}
+	pr, err := launch.Build(&job, ev, launch.Options{Namespace: b.ns})
+	if err != nil {
+		return nil, err
+	}
+	pr.Name = name
+	pr.Spec.Status = pipelinev1.PipelineRunSpecStatusPending // Tekton leaves it alone
+	return pr, nil
+}
+
+// finish gives pr the status Tekton leaves on a run that succeeded at
+// done: conditions, times, its TaskRun and the resolved pipeline.
+func finish(pr *pipelinev1.PipelineRun, done time.Time) {
+	pr.Status.StartTime = &metav1.Time{Time: done.Add(-90 * time.Second)}
+	pr.Status.CompletionTime = &metav1.Time{Time: done}
+	pr.Status.SetCondition(&apis.Condition{Type: apis.ConditionSucceeded, Status: corev1.ConditionTrue,
+		Reason: pipelinev1.PipelineRunReasonSuccessful.String(), Message: "Tasks Completed: 1 (Failed: 0, Cancelled 0), Skipped: 0"})
+	pr.Status.PipelineSpec = pr.Spec.PipelineSpec.DeepCopy()
+	pr.Status.ChildReferences = []pipelinev1.ChildStatusReference{{
+		TypeMeta: runtime.TypeMeta{APIVersion: "tekton.dev/v1", Kind: "TaskRun"}, Name: pr.Name + "-unit", PipelineTaskName: "unit",
+	}}
+}
+
+// make creates pr and marks it finished at done, retrying on the
+// conflict of Tekton's own first status write.
+func (b *bench) make(ctx context.Context, pr *pipelinev1.PipelineRun, done time.Time) error {
+	runs := b.stack.Tekton.TektonV1().PipelineRuns(b.ns)
+	created, err := runs.Create(ctx, pr, metav1.CreateOptions{})
+	if err != nil {
+		return fmt.Errorf("create %s: %w", pr.Name, err)
+	}
+	return retry.RetryOnConflict(retry.DefaultRetry, func() error {
+		finish(created, done)
+		_, err := runs.UpdateStatus(ctx, created, metav1.UpdateOptions{})
+		if err != nil {
+			if fresh, getErr := runs.Get(ctx, pr.Name, metav1.GetOptions{}); getErr == nil {
+				created = fresh
+			}
+		}
+		return err
+	})
+}
+
+// fill makes n finished runs, already reported, from b.workers clients.
+func (b *bench) fill(ctx context.Context, n int) error {
+	var next atomic.Int64
+	var firstErr atomic.Value
+	var wg sync.WaitGroup
+	for range b.workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for ctx.Err() == nil && firstErr.Load() == nil {
+				i := int(next.Add(1)) - 1
+				if i >= n {
+					return
+				}
+				if err := b.fillOne(ctx, i); err != nil {
+					firstErr.CompareAndSwap(nil, err)
+				}
+				if i > 0 && i%10000 == 0 {
+					fmt.Printf("  %d runs made\n", i)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if err, ok := firstErr.Load().(error); ok {
+		return err
+	}
+	return ctx.Err()
+}
+
+func (b *bench) fillOne(ctx context.Context, i int) error {
+	pr, err := b.template(i, fmt.Sprintf("done-%06d", i))
+	if err != nil {
+		return err
+	}
+	pr.Annotations[run.AnnotationReportedState] = "success"
+	return b.make(ctx, pr, time.Now().Add(-time.Hour))
+}
+
+// statuses records when each commit's final status reached the SCM.
+type statuses struct {
+	mu   sync.Mutex
+	seen map[string]time.Time
+}
+
+func (s *statuses) handle(w http.ResponseWriter, r *http.Request) {
+	var body struct {
+		State string `json:"state"`
+	}
+	_ = json.NewDecoder(r.Body).Decode(&body)
+	if body.State == "success" {
+		s.mu.Lock()
+		if _, ok := s.seen[r.PathValue("sha")]; !ok {
+			s.seen[r.PathValue("sha")] = time.Now()
+		}
+		s.mu.Unlock()
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusCreated)
+	_, _ = fmt.Fprintf(w, `{"id":1,"state":%q,"context":"bench"}`, body.State)
+}
+
+func (s *statuses) at(sha string) (time.Time, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t, ok := s.seen[sha]
+	return t, ok
+}
+
+type result struct {
+	ready              time.Duration
+	rssReadyKiB        int
+	peakKiB            int
+	latencies          []time.Duration
+	missing, requested int
+}
+
+// measure starts the controller over the filled namespace, then finishes
+// reports runs one by one and times each one's report.
+func (b *bench) measure(ctx context.Context, bin, dir string, reports int) (*result, error) {
+	st := &statuses{seen: map[string]time.Time{}}
+	scm := harness.NewFakeSCM()
+	defer scm.Close()
+	scm.Handle("POST /repos/{owner}/{repo}/statuses/{sha}", st.handle)
+	settings := fmt.Sprintf("namespace: %s\nprow:\n  config: config.yaml\nproviders:\n- kind: github\n  name: bench\n  url: %s\n  secret: {file: hmac}\n  token: {file: token}\n", b.ns, scm.URL)
+	fdir := filepath.Join(dir, "controller")
+	if err := os.MkdirAll(fdir, 0o755); err != nil {
+		return nil, err
+	}
+	start := time.Now()
+	f, err := harness.StartFresnel(ctx, fdir, harness.FresnelOptions{
+		Binary: bin, Role: "controller", Kubeconfig: b.stack.Kubeconfig, Settings: settings,
+		Files: map[string]string{"config.yaml": jobConfig, "hmac": "bench-secret", "token": "ghp_bench"},
+		Env:   []string{"GOMAXPROCS=2"},
+	})
+	if err != nil {
+		return nil, err
+	}
+	defer f.Stop()
+	res := &result{ready: time.Since(start), requested: reports}
+	time.Sleep(5 * time.Second) // the first garbage collection pass and the resync settle
+	res.rssReadyKiB = procStatus(f.PID(), "VmRSS:")
+	res.latencies, res.missing = b.timeReports(ctx, st, reports)
+	res.peakKiB = procStatus(f.PID(), "VmHWM:")
+	return res, nil
+}
+
+// timeReports makes reports runs, each pending first and finished a
+// moment later, 20 a second, and returns the time from each one's finish
+// to its success status reaching the SCM.
+func (b *bench) timeReports(ctx context.Context, st *statuses, reports int) ([]time.Duration, int) {
+	finished := make(map[string]time.Time, reports)
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	tick := time.NewTicker(50 * time.Millisecond)
+	defer tick.Stop()
+	for i := range reports {
+		<-tick.C
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			pr, err := b.template(1_000_000+i, fmt.Sprintf("timed-%06d", i))
+			if err != nil {
+				return
+			}
+			done := time.Now()
+			if err := b.make(ctx, pr, done); err != nil {
+				fmt.Fprintln(os.Stderr, "finished:", err)
+				return
+			}
+			mu.Lock()
+			finished[pr.Annotations[run.AnnotationSHA]] = done
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	_ = harness.WaitFor(2*time.Minute, 100*time.Millisecond, func() (bool, error) {
+		for sha := range finished {
+			if _, ok := st.at(sha); !ok {
+				return false, nil
+			}
+		}
+		return true, nil
+	})
+	var out []time.Duration
+	for sha, done := range finished {
+		if at, ok := st.at(sha); ok {
+			out = append(out, at.Sub(done))
+		}
+	}
+	return out, reports - len(out)
+}
+
+// procStatus reads a /proc/PID/status field in KiB.
+func procStatus(pid int, field string) int {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return -1
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if strings.HasPrefix(line, field) {
+			n, _ := strconv.Atoi(strings.Fields(line)[1])
+			return n
+		}
+	}
+	return -1
+}
+
+func percentile(d []time.Duration, p float64) time.Duration {
+	if len(d) == 0 {
+		return 0
+	}
+	s := append([]time.Duration(nil), d...)
+	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
+	return s[int(float64(len(s)-1)*p)]
+}
+
+func (r *result) print(runs int) {
+	fmt.Printf("controller over %d finished runs:\n", runs)
+	fmt.Printf("  ready (cache synced)  %s\n", r.ready.Round(time.Millisecond))
+	fmt.Printf("  RSS once synced       %.1f MiB (target <= 200 MiB)\n", float64(r.rssReadyKiB)/1024)
+	fmt.Printf("  peak RSS              %.1f MiB\n", float64(r.peakKiB)/1024)
+	fmt.Printf("  finish -> report      p50 %v  p99 %v  max %v over %d runs (target p99 <= 2s); %d not reported\n",
+		percentile(r.latencies, .5).Round(time.Millisecond), percentile(r.latencies, .99).Round(time.Millisecond),
+		percentile(r.latencies, 1).Round(time.Millisecond), len(r.latencies), r.missing)
+}
+
+// cleanup deletes the namespace's runs in one call; the namespace itself
+// stays (nothing on the local stack finishes deleting one).
+func cleanup(stack *harness.Stack, ns string) {
+	_ = stack.Tekton.TektonV1().PipelineRuns(ns).DeleteCollection(context.Background(), metav1.DeleteOptions{}, metav1.ListOptions{})
+}

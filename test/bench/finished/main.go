@@ -1,0 +1,71 @@
+// Command finished measures the controller with many finished runs in the
+// cluster: its RSS once its cache holds them, and the time from a new
+// run finishing to its final status reaching the SCM. The runs are made
+// on loopback by a bounded pool, created pending (Tekton leaves them
+// alone) and marked finished through the status subresource.
+//
+//	go run ./test/bench/finished [-runs 50000] [-reports 300] [-workers 32]
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/fresnel-ci/fresnel/test/harness"
+)
+
+func main() {
+	runs := flag.Int("runs", 50000, "finished runs made before the controller starts")
+	reports := flag.Int("reports", 300, "runs finished one by one while it runs, whose reports are timed")
+	workers := flag.Int("workers", 32, "concurrent API clients making the runs")
+	flag.Parse()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := measureAll(ctx, *runs, *reports, *workers)
+	stop()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "finished:", err)
+		os.Exit(1)
+	}
+}
+
+func measureAll(ctx context.Context, runs, reports, workers int) error {
+	startedStack := !harness.StackRunning(ctx)
+	stack, err := harness.UpStack(ctx)
+	if err != nil {
+		return err
+	}
+	if startedStack {
+		defer func() { _ = harness.DownStack(context.Background()) }()
+	}
+	dir, err := os.MkdirTemp("", "fresnel-finished")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	bin, err := harness.BuildFresnel(ctx, dir)
+	if err != nil {
+		return err
+	}
+	ns := fmt.Sprintf("bench-finished-%d", time.Now().Unix())
+	if err := stack.Namespace(ctx, ns); err != nil {
+		return err
+	}
+	defer cleanup(stack, ns)
+	b := &bench{stack: stack, ns: ns, workers: workers}
+	start := time.Now()
+	if err := b.fill(ctx, runs); err != nil {
+		return err
+	}
+	fmt.Printf("made %d finished runs in %s (%.0f/s)\n", runs, time.Since(start).Round(time.Second), float64(runs)/time.Since(start).Seconds())
+	res, err := b.measure(ctx, bin, dir, reports)
+	if err != nil {
+		return err
+	}
+	res.print(runs)
+	return nil
+}
