@@ -12,7 +12,6 @@ import (
 	"knative.dev/pkg/apis"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
-	"github.com/fresnel-ci/fresnel/pkg/metrics"
 	"github.com/fresnel-ci/fresnel/pkg/run"
 	"github.com/fresnel-ci/fresnel/providers"
 )
@@ -56,12 +55,7 @@ func (r *Reporter) sendCheck(ctx context.Context, checker providers.Checker, pr 
 	id := r.checkID(pr)
 	start := time.Now()
 	newID, err := checker.SetCheck(ctx, commitRef(pr), id, c)
-	metrics.ReportDuration.WithLabelValues(kind).Observe(time.Since(start).Seconds())
-	outcome := "sent"
-	if err != nil {
-		outcome = "failed"
-	}
-	metrics.Reports.WithLabelValues(kind, string(state), outcome).Inc()
+	recordReport(kind, pr, state, start, err)
 	if err != nil || id != "" {
 		return err
 	}

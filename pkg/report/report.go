@@ -11,8 +11,10 @@ import (
 	"time"
 
 	pipelinev1 "github.com/tektoncd/pipeline/pkg/apis/pipeline/v1"
+	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/types"
+	"knative.dev/pkg/apis"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/log"
@@ -124,13 +126,44 @@ func (r *Reporter) send(ctx context.Context, pr *pipelinev1.PipelineRun, state p
 	}
 	start := time.Now()
 	err = reporter.SetStatus(ctx, commitRef(pr), status)
-	metrics.ReportDuration.WithLabelValues(kind).Observe(time.Since(start).Seconds())
+	recordReport(kind, pr, state, start, err)
+	return err
+}
+
+// recordReport counts one report call begun at start: its duration, its
+// outcome and, once it reached the SCM, how long after the run completed.
+func recordReport(kind string, pr *pipelinev1.PipelineRun, state providers.State, start time.Time, err error) {
+	now := time.Now()
+	metrics.ReportDuration.WithLabelValues(kind).Observe(now.Sub(start).Seconds())
 	outcome := "sent"
 	if err != nil {
 		outcome = "failed"
+	} else {
+		observeLatency(kind, pr, now)
 	}
 	metrics.Reports.WithLabelValues(kind, string(state), outcome).Inc()
-	return err
+}
+
+// observeLatency records how long after the run completed its final
+// state reached the SCM; a run that has not completed records nothing.
+func observeLatency(kind string, pr *pipelinev1.PipelineRun, now time.Time) {
+	done := completedAt(pr)
+	if done.IsZero() {
+		return
+	}
+	metrics.ReportLatency.WithLabelValues(kind).Observe(max(0, now.Sub(done).Seconds()))
+}
+
+// completedAt is when the run completed: Tekton's completion time, else
+// when its Succeeded condition turned final; zero while it runs.
+func completedAt(pr *pipelinev1.PipelineRun) time.Time {
+	if pr.Status.CompletionTime != nil {
+		return pr.Status.CompletionTime.Time
+	}
+	if c := pr.Status.GetCondition(apis.ConditionSucceeded); c != nil && c.Status != corev1.ConditionUnknown {
+		return c.LastTransitionTime.Inner.Time
+	}
+	return time.Time{}
 }
 
 func (r *Reporter) status(pr *pipelinev1.PipelineRun, state providers.State, desc string) (providers.Status, error) {
