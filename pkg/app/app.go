@@ -190,7 +190,7 @@ func (a *App) RunWebhook(ctx context.Context) error {
 	errc := make(chan error, 2)
 	go func() { errc <- fmt.Errorf("app: webhook server: %w", hs.ListenAndServe()) }()
 	go func() {
-		if err := a.WatchJobs(ctx); err != nil {
+		if err := a.watchJobsOnce(ctx); err != nil {
 			errc <- fmt.Errorf("app: watch job configuration: %w", err)
 		}
 	}()

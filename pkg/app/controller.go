@@ -80,6 +80,9 @@ func (a *App) RunController(ctx context.Context, opts ControllerOptions) error {
 	if err := lifecycle.SetupSuperseder(mgr, &lifecycle.Superseder{}); err != nil {
 		return fmt.Errorf("app: superseder: %w", err)
 	}
+	if err := a.setupTimed(ctx, mgr); err != nil {
+		return err
+	}
 	a.Log.WithField("metrics", metricsBindAddress(opts.MetricsAddr)).Info("controller starting")
 	return mgr.Start(ctx)
 }
