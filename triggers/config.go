@@ -132,3 +132,10 @@ func (j *Job) RunSpec() *pipelinev1.PipelineRunSpec { return j.run }
 
 // ContextName is the status context the job reports under.
 func (j *Job) ContextName() string { return j.Context }
+
+// RunsOnBranch reports whether the job's branches and skip_branches let
+// it run on branch.
+func (j *Job) RunsOnBranch(branch string) bool {
+	ok, _ := j.matchesBranch(branch)
+	return ok
+}

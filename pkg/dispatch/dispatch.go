@@ -106,9 +106,13 @@ func (d *Dispatcher) selectAndLaunch(ctx context.Context, in providers.Instance,
 	out := Outcome{Runs: []launch.Run{}, Skipped: sel.Skipped, Warnings: warnings}
 	d.reply(ctx, in, ev, sel.Reply, &out)
 	if len(sel.Runs) == 0 {
+		d.reportSkipped(ctx, in, ev, jobs, sel, &out)
 		return out, nil
 	}
 	runs, err := d.Launcher.Launch(ctx, ev, sel.Runs)
+	if err == nil {
+		d.reportSkipped(ctx, in, ev, jobs, sel, &out)
+	}
 	out.Runs = runs
 	for i, r := range runs {
 		if r.Created {
