@@ -5,7 +5,7 @@ BIN := bin/fresnel
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 COMMIT ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 LDFLAGS := -X github.com/fresnel-ci/fresnel/pkg/version.Version=$(VERSION) -X github.com/fresnel-ci/fresnel/pkg/version.Commit=$(COMMIT)
-UNIT_PKGS = $(shell $(GO) list ./... | grep -v /test/e2e)
+UNIT_PKGS = $(shell $(GO) list ./... | grep -v -e /test/e2e -e /test/fault)
 
 .DEFAULT_GOAL := help
 
@@ -18,7 +18,7 @@ build: ## Build bin/fresnel
 	$(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/fresnel
 
 .PHONY: test
-test: lint unit fuzz e2e ## All tests: lint, unit tests, fuzzing for a short fixed time, and the end-to-end suite on the local stack
+test: lint unit fuzz e2e fault ## All tests: lint, unit tests, fuzzing for a short fixed time, and the end-to-end suite on the local stack, then the fault suite
 
 .PHONY: unit
 unit: ## Unit tests (with the race detector)
@@ -27,6 +27,10 @@ unit: ## Unit tests (with the race detector)
 .PHONY: e2e
 e2e: ## End-to-end tests against the real local stack (built once, cached)
 	$(GO) test -count=1 -timeout 60m -v ./test/e2e/ 2>&1 | tee e2e.log | grep -E '^(=== RUN|--- |PASS|FAIL|ok|panic)|e2e:' ; exit $${PIPESTATUS[0]}
+
+.PHONY: fault
+fault: ## Fault suite on the local stack: kill -9, apiserver outage, replayed deliveries, slow and idle clients
+	$(GO) test -count=1 -timeout 20m -v ./test/fault/ 2>&1 | tee fault.log | grep -E '^(=== RUN|--- |PASS|FAIL|ok|panic)|fault:' ; exit $${PIPESTATUS[0]}
 
 FUZZTIME ?= 5s
 
@@ -63,4 +67,4 @@ stack-down: ## Stop the local stack
 
 .PHONY: clean
 clean: ## Remove build output (the stack's binary cache stays)
-	rm -rf bin e2e.log
+	rm -rf bin e2e.log fault.log
