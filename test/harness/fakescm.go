@@ -31,6 +31,8 @@ type FakeSCM struct {
 	calls []Call
 	// state holds members, labels and comments (state.go).
 	state *scmState
+	// checks holds a GitHub stand-in's check runs (github_app.go).
+	checks *checkRunStore
 }
 
 // NewFakeSCM starts an SCM stand-in with no routes; unknown calls get 404.
@@ -126,6 +128,7 @@ func NewFakeGitHub() *FakeSCM {
 	})
 	f.state.nextID = 1001
 	gitHubRoles(f)
+	gitHubChecks(f)
 	return f
 }
 
