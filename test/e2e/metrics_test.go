@@ -56,33 +56,67 @@ func TestEachRoleServesTheDocumentedMetrics(t *testing.T) {
 	settings := githubSettings(ns, gh.URL)
 	webhook := startObservedRole(t, "webhook", settings)
 	controller := startObservedRole(t, "controller", settings, "--leader-elect")
-
-	const sha = "0123456789012345678901234567890123456789"
-	gh.GitHubPullRequest(repo, 11, sha, "main", []string{"main.go"})
-	body := harness.GitHubPullRequestEvent("opened", repo, 11, sha, "main")
-	status, ans := send(t, webhook, "github", "public", harness.GitHubHeader("pull_request", "metrics-1", githubSecret, body), body)
-	if status != http.StatusOK || len(ans.Runs) != 1 {
-		t.Fatalf("status %d, answer %+v", status, ans)
-	}
-	waitStatuses(t, gh, map[string]string{"observed": "success"})
+	runOnePullRequest(t, webhook, gh)
 
 	served := map[string]map[string]bool{
 		"webhook":    scrapeFamilies(t, webhook.URL+"/metrics"),
 		"controller": scrapeFamilies(t, controller.MetricsURL+"/metrics"),
 	}
 	for role, names := range documented {
-		for _, name := range names {
-			if notTriggered[name] == "" && !served[role][name] {
-				t.Errorf("the %s's /metrics lacks %s, which docs/operations.md lists for it", role, name)
-			}
-		}
+		checkServed(t, role+"'s /metrics", served[role], names)
 	}
 	if served["webhook"]["controller_runtime_reconcile_total"] {
 		t.Error("the webhook serves controller-runtime's metrics; docs/operations.md says only the controller does")
 	}
+	checkControllerProbes(t, controller.MetricsURL)
+}
+
+// TestAllServesEveryMetricAtMetricsAddr checks that fresnel all, with
+// leader election on, serves both roles' metrics at --metrics-addr.
+func TestAllServesEveryMetricAtMetricsAddr(t *testing.T) {
+	documented := documentedMetrics(t)
+	ns := newNamespace(t)
+	gh := harness.NewFakeGitHub()
+	defer gh.Close()
+	all := startObservedRole(t, "all", githubSettings(ns, gh.URL), "--leader-elect")
+	runOnePullRequest(t, all, gh)
+
+	served := scrapeFamilies(t, all.MetricsURL+"/metrics")
+	checkServed(t, "all's --metrics-addr", served, append(documented["webhook"], documented["controller"]...))
+	checkControllerProbes(t, all.MetricsURL)
+}
+
+// runOnePullRequest opens a pull request through f and waits for its
+// run's success to be reported.
+func runOnePullRequest(t *testing.T, f *harness.Fresnel, gh *harness.FakeSCM) {
+	t.Helper()
+	const sha = "0123456789012345678901234567890123456789"
+	gh.GitHubPullRequest(repo, 11, sha, "main", []string{"main.go"})
+	body := harness.GitHubPullRequestEvent("opened", repo, 11, sha, "main")
+	status, ans := send(t, f, "github", "public", harness.GitHubHeader("pull_request", "metrics-1", githubSecret, body), body)
+	if status != http.StatusOK || len(ans.Runs) != 1 {
+		t.Fatalf("status %d, answer %+v", status, ans)
+	}
+	waitStatuses(t, gh, map[string]string{"observed": "success"})
+}
+
+// checkServed reports each documented name a scrape lacks, but for
+// those this test does not trigger.
+func checkServed(t *testing.T, where string, served map[string]bool, documented []string) {
+	t.Helper()
+	for _, name := range documented {
+		if notTriggered[name] == "" && !served[name] {
+			t.Errorf("%s lacks %s, which docs/operations.md lists for it", where, name)
+		}
+	}
+}
+
+// checkControllerProbes expects 200 from the controller's probes.
+func checkControllerProbes(t *testing.T, base string) {
+	t.Helper()
 	for _, path := range []string{"/healthz", "/readyz", "/readyz/informers"} {
-		if code := probeStatus(t, controller.MetricsURL+path); code != http.StatusOK {
-			t.Errorf("controller %s: %d, want 200", path, code)
+		if code := probeStatus(t, base+path); code != http.StatusOK {
+			t.Errorf("%s: %d, want 200", path, code)
 		}
 	}
 }
