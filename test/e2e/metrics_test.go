@@ -69,6 +69,16 @@ func TestEachRoleServesTheDocumentedMetrics(t *testing.T) {
 		t.Error("the webhook serves controller-runtime's metrics; docs/operations.md says only the controller does")
 	}
 	checkControllerProbes(t, controller.MetricsURL)
+	if got := sampleValue(t, controller.MetricsURL+"/metrics", "fresnel_controller_leader"); got != "1" {
+		t.Errorf("the only controller's fresnel_controller_leader = %s, want 1", got)
+	}
+
+	// A second replica waits for the Lease: ready, but not leading.
+	standby := startObservedRole(t, "controller", settings, "--leader-elect")
+	checkControllerProbes(t, standby.MetricsURL)
+	if got := sampleValue(t, standby.MetricsURL+"/metrics", "fresnel_controller_leader"); got != "0" {
+		t.Errorf("the standby's fresnel_controller_leader = %s, want 0", got)
+	}
 }
 
 // TestAllServesEveryMetricAtMetricsAddr checks that fresnel all, with
@@ -202,6 +212,25 @@ func scrapeFamilies(t *testing.T, url string) map[string]bool {
 		t.Fatal(err)
 	}
 	return names
+}
+
+// sampleValue returns the value of an unlabelled metric on a /metrics page.
+func sampleValue(t *testing.T, url, name string) string {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	sc := bufio.NewScanner(resp.Body)
+	sc.Buffer(make([]byte, 0, 64*1024), 1<<20)
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), name+" "); ok {
+			return v
+		}
+	}
+	t.Fatalf("%s has no sample of %s (%v)", url, name, sc.Err())
+	return ""
 }
 
 func probeStatus(t *testing.T, url string) int {
