@@ -83,3 +83,23 @@ func GitHubPullRequestComment(repo string, number int, author, text string) []by
 	})
 	return body
 }
+
+// GitHubCheckRunRerequested is a check_run rerequested delivery to App
+// app: someone pressed "Re-run" on check run name of pull request number,
+// whose external_id fresnel set.
+func GitHubCheckRunRerequested(repo string, number int, name, externalID, headSHA string, app int64, sender string) []byte {
+	pr := map[string]any{"number": number, "head": map[string]any{"ref": "feature", "sha": headSHA}, "base": map[string]any{"ref": "main"}}
+	appJSON := map[string]any{"id": app, "slug": "fresnel-ci"}
+	body, _ := json.Marshal(map[string]any{
+		"action": "rerequested",
+		"check_run": map[string]any{
+			"id": 24681357999, "name": name, "head_sha": headSHA, "external_id": externalID,
+			"status": "completed", "conclusion": "failure", "app": appJSON, "pull_requests": []any{pr},
+			"check_suite": map[string]any{"id": 23456789012, "head_sha": headSHA, "head_branch": "feature", "app": appJSON, "pull_requests": []any{pr}},
+		},
+		"repository":   githubRepo(repo),
+		"sender":       map[string]any{"login": sender, "id": 5, "type": "User"},
+		"installation": map[string]any{"id": 77},
+	})
+	return body
+}
