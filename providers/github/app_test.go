@@ -13,6 +13,7 @@ import (
 
 	"github.com/golang-jwt/jwt/v5"
 
+	"github.com/fresnel-ci/fresnel/providers"
 	"github.com/fresnel-ci/fresnel/providers/providertest"
 )
 
@@ -239,6 +240,41 @@ func TestParseAppKey(t *testing.T) {
 			}
 			if err == nil && !got.Equal(key) {
 				t.Error("the key read is not the key written")
+			}
+		})
+	}
+}
+
+// TestNewFromConfig: settings with an App build an AppProvider, which
+// reports checks; settings with a token build a Provider, which does not;
+// a bad App is refused at start.
+func TestNewFromConfig(t *testing.T) {
+	keyPEM := pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(appKey(t))})
+	tests := []struct {
+		name       string
+		cfg        providers.Config
+		wantChecks bool
+		wantErr    string
+	}{
+		{name: "a token", cfg: providers.Config{Kind: Kind, Name: "a", Secret: testSecret, Token: "ghp_x"}},
+		{name: "an App", cfg: providers.Config{Kind: Kind, Name: "a", Secret: testSecret, AppID: testAppID, AppKey: keyPEM}, wantChecks: true},
+		{name: "an App whose key is not a key", cfg: providers.Config{Kind: Kind, Name: "a", Secret: testSecret, AppID: testAppID, AppKey: []byte("nope")}, wantErr: "App private key"},
+		{name: "an App key without an id", cfg: providers.Config{Kind: Kind, Name: "a", Secret: testSecret, AppKey: keyPEM}, wantErr: "needs its id"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			p, err := providers.New(tc.cfg)
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("err = %v, want one saying %q", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, checks := p.(providers.Checker); checks != tc.wantChecks {
+				t.Errorf("reports checks: %v, want %v", checks, tc.wantChecks)
 			}
 		})
 	}
