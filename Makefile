@@ -17,6 +17,19 @@ help: ## List the targets
 build: ## Build bin/fresnel
 	$(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/fresnel
 
+# The image: ghcr.io/fresnel-ci/fresnel:<version without v>, the chart's default.
+IMAGE ?= ghcr.io/fresnel-ci/fresnel
+SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
+IMAGE_FLAGS = -image $(IMAGE) -version $(VERSION) -commit $(COMMIT) -epoch $(SOURCE_DATE_EPOCH) -out bin/image
+
+.PHONY: image
+image: ## Build the multi-arch OCI image (amd64, arm64) into bin/image, no daemon; IMAGE=repo[:tag]
+	$(GO) run ./cmd/fresnel-image $(IMAGE_FLAGS)
+
+.PHONY: image-push
+image-push: ## Build the image and push it to IMAGE with the credentials of the docker config
+	$(GO) run ./cmd/fresnel-image $(IMAGE_FLAGS) -push
+
 .PHONY: test
 test: lint unit fuzz e2e fault ## All tests: lint, unit tests, fuzzing for a short fixed time, and the end-to-end suite on the local stack, then the fault suite
 
