@@ -52,7 +52,7 @@ func (a *App) RunController(ctx context.Context, opts ControllerOptions) error {
 		LeaderElectionNamespace: a.Settings.Namespace,
 		Cache: cache.Options{
 			DefaultNamespaces: map[string]cache.Config{a.Settings.Namespace: {}},
-			ByObject:          map[client.Object]cache.ByObject{&pipelinev1.PipelineRun{}: {Label: managed}},
+			ByObject:          map[client.Object]cache.ByObject{&pipelinev1.PipelineRun{}: {Label: managed, Transform: slimRun}},
 			DefaultTransform:  cache.TransformStripManagedFields(),
 		},
 	})
