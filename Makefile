@@ -61,10 +61,24 @@ bench: ## Benchmarks: verify+parse+select per event, and a load run on the local
 	$(GO) run ./test/bench/load
 
 .PHONY: lint
-lint: ## go vet and a gofmt check
+lint: lint-chart ## go vet, a gofmt check, and helm lint/template of the chart
 	$(GO) vet ./...
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 		if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+CHART := charts/fresnel
+# The oldest Kubernetes the chart supports (its kubeVersion) and the stack's.
+CHART_KUBE_VERSIONS := 1.29.0 $(shell sed -n 's/^KUBE_VERSION=//p' test/stack/build.sh)
+
+.PHONY: lint-chart
+lint-chart: ## helm lint --strict and helm template of charts/fresnel, default and ci/ values (the stack's helm)
+	@helm=$$(test/stack/build.sh)/helm; \
+	for values in "" $(CHART)/ci/*-values.yaml; do \
+		out=$$($$helm lint --strict $(CHART) $${values:+-f $$values}) || { echo "$$out"; exit 1; }; \
+		for kube in $(CHART_KUBE_VERSIONS); do \
+			$$helm template fresnel $(CHART) $${values:+-f $$values} --kube-version $$kube >/dev/null || exit 1; \
+		done; \
+	done; echo "chart: lint and template passed"
 
 .PHONY: demo
 demo: build ## Bring up the local stack, run fresnel and send sample webhooks from each SCM
