@@ -94,7 +94,7 @@ func (a *appAuth) RoundTrip(r *http.Request) (*http.Response, error) {
 	if path == "/app" || strings.HasPrefix(path, "/app/") {
 		auth, err = a.jwt()
 	} else {
-		auth, err = a.installationAuth(r.Context(), path)
+		auth, err = a.installationAuth(r.Context(), path, r.URL.Query().Get("q"))
 	}
 	if err != nil {
 		return nil, err
@@ -118,9 +118,13 @@ func (a *appAuth) jwt() (string, error) {
 	return "Bearer " + token, nil
 }
 
-// installationAuth is the Authorization header for a call on path.
-func (a *appAuth) installationAuth(ctx context.Context, path string) (string, error) {
+// installationAuth is the Authorization header for a call on path, whose
+// search query (for /search/...) is q.
+func (a *appAuth) installationAuth(ctx context.Context, path, q string) (string, error) {
 	owner := pathOwner(path)
+	if owner == "" && strings.HasPrefix(path, "/search/") {
+		owner = queryOwner(q)
+	}
 	if owner == "" {
 		return "", fmt.Errorf("provider/github: %s names no repository owner, so no App installation can make the call", path)
 	}
@@ -145,6 +149,22 @@ func pathOwner(path string) string {
 			return ""
 		}
 		return strings.ToLower(owner)
+	}
+	return ""
+}
+
+// queryOwner is the account a search query is limited to by its repo:,
+// org: or user: qualifier, "" if it names none.
+func queryOwner(q string) string {
+	for _, term := range strings.Fields(q) {
+		key, value, _ := strings.Cut(term, ":")
+		switch key {
+		case "repo":
+			owner, _, _ := strings.Cut(value, "/")
+			return strings.ToLower(owner)
+		case "org", "user":
+			return strings.ToLower(value)
+		}
 	}
 	return ""
 }

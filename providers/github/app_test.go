@@ -50,6 +50,7 @@ func appReplies(t testing.TB) map[string]providertest.Reply {
 		"GET /repos/octo-org/hello/collaborators/hubot":  {Status: http.StatusNoContent},
 		"GET /orgs/octo-org/members/hubot":               {Status: http.StatusNoContent},
 		"GET /repos/hubot/dotfiles/collaborators/mona":   {Status: http.StatusNoContent},
+		"GET /search/issues":                             {Status: http.StatusOK, Body: `{"total_count": 1, "incomplete_results": false, "items": []}`},
 		"GET /repos/OCTO-ORG/hello/collaborators/hubot":  {Status: http.StatusNoContent},
 	}
 }
@@ -107,6 +108,8 @@ func TestAppInstallationTokens(t *testing.T) {
 			advance: []time.Duration{0, 0}, wantMints: 2, wantLists: 1},
 		{name: "an owner without the App is an error, listed again only after a minute", calls: []string{"/repos/acme/x/collaborators/a", "/repos/acme/x/collaborators/a", "/repos/acme/x/collaborators/a"},
 			advance: []time.Duration{0, 30 * time.Second, time.Minute}, wantLists: 2, wantErr: "not installed on acme"},
+		{name: "a search limited to a repository uses its owner's installation", calls: []string{"/search/issues?q=is%3Apr+repo%3Aocto-org%2Fhello+author%3Ahubot"},
+			advance: []time.Duration{0}, wantMints: 1, wantLists: 1},
 		{name: "a path without an owner cannot be authorized", calls: []string{"/user"},
 			advance: []time.Duration{0}, wantErr: "names no repository owner"},
 	}
