@@ -41,8 +41,12 @@ func (r *Reporter) phase(pr *pipelinev1.PipelineRun, state providers.State) prov
 	return state
 }
 
-// sendCheck creates or updates the run's check.
+// sendCheck creates or updates the run's check. A run on no commit of a
+// repository (a periodic without extra_refs) has nothing to attach one to.
 func (r *Reporter) sendCheck(ctx context.Context, checker providers.Checker, pr *pipelinev1.PipelineRun, state providers.State, desc string) error {
+	if ref := commitRef(pr); ref.Repo == "" || ref.SHA == "" {
+		return nil
+	}
 	status, err := r.status(pr, state, desc)
 	if err != nil {
 		return err

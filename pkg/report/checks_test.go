@@ -265,3 +265,18 @@ func TestFailedStep(t *testing.T) {
 func checkRequest(pr *pipelinev1.PipelineRun) ctrl.Request {
 	return ctrl.Request{NamespacedName: client.ObjectKeyFromObject(pr)}
 }
+
+// TestCheckNeedsACommit: a run on no repository commit (a periodic) gets
+// no check, and that is not an error to retry.
+func TestCheckNeedsACommit(t *testing.T) {
+	pr := checkRun(t)
+	delete(pr.Annotations, run.AnnotationRepo)
+	delete(pr.Annotations, run.AnnotationSHA)
+	h := newChecksHarness(t, pr)
+	if _, err := h.reporter.Reconcile(context.Background(), checkRequest(pr)); err != nil {
+		t.Fatal(err)
+	}
+	if calls := h.scm.sent(); len(calls) != 0 {
+		t.Errorf("SetCheck calls %+v, want none", calls)
+	}
+}
