@@ -23,12 +23,13 @@ func TestKillMidBurst(t *testing.T) {
 
 	time.Sleep(2500 * time.Millisecond)
 	in.samplePeak()
+	answered := tl.count(func(int) bool { return true })
 	if err := syscall.Kill(first.PID(), syscall.SIGKILL); err != nil {
 		t.Fatalf("kill -9 fresnel: %v", err)
 	}
 	killedAt := time.Now()
 	in.start()
-	t.Logf("fresnel killed after %d sends; a new one answered after %s", tl.count(func(int) bool { return true }), time.Since(killedAt).Round(time.Millisecond))
+	t.Logf("fresnel killed after %d answers; a new one was ready %s later", answered, time.Since(killedAt).Round(time.Millisecond))
 	<-burstDone
 
 	if tl.count(func(s int) bool { return s == 0 || s >= 500 }) == 0 {
