@@ -23,10 +23,29 @@ type RunCanceller interface {
 	Patch(ctx context.Context, name string, pt types.PatchType, data []byte, opts metav1.PatchOptions, subresources ...string) (*pipelinev1.PipelineRun, error)
 }
 
-// CancelPatch asks Tekton to stop a run, saying why.
-func CancelPatch(reason string) []byte {
+// CancelPatch asks Tekton to stop pr, saying why. A run that has been
+// let start is cancelled with CancelledRunFinally, so that its pipeline's
+// finally tasks (cleanup, releasing a lease) still run; a queued run
+// (spec.status Pending) is cancelled outright, so it never starts, not
+// even its finally tasks.
+func CancelPatch(pr *pipelinev1.PipelineRun, reason string) []byte {
+	status := pipelinev1.PipelineRunSpecStatusCancelledRunFinally
+	if pr.Spec.Status == pipelinev1.PipelineRunSpecStatusPending {
+		status = pipelinev1.PipelineRunSpecStatusCancelled
+	}
 	return []byte(fmt.Sprintf(`{"metadata":{"annotations":{%q:%q}},"spec":{"status":%q}}`,
-		run.AnnotationCancelled, reason, pipelinev1.PipelineRunSpecStatusCancelled))
+		run.AnnotationCancelled, reason, status))
+}
+
+// CancelRequested reports whether someone has already asked Tekton to
+// stop pr, outright or letting its finally tasks run.
+func CancelRequested(pr *pipelinev1.PipelineRun) bool {
+	switch pr.Spec.Status {
+	case pipelinev1.PipelineRunSpecStatusCancelled, pipelinev1.PipelineRunSpecStatusCancelledRunFinally,
+		pipelinev1.PipelineRunSpecStatusStoppedRunFinally:
+		return true
+	}
+	return false
 }
 
 // CancelPullRequest cancels the unfinished presubmit runs of ev's pull
@@ -69,10 +88,10 @@ func (l *Launcher) CancelPullRequestRuns(ctx context.Context, ev event.Event, jo
 	var cancelled []string
 	for i := range list.Items {
 		pr := &list.Items[i]
-		if !ofPullRequest(pr, ev) || pr.IsDone() || pr.Spec.Status == pipelinev1.PipelineRunSpecStatusCancelled {
+		if !ofPullRequest(pr, ev) || pr.IsDone() || CancelRequested(pr) {
 			continue
 		}
-		_, err := runs.Patch(ctx, pr.Name, types.MergePatchType, CancelPatch(reason), metav1.PatchOptions{})
+		_, err := runs.Patch(ctx, pr.Name, types.MergePatchType, CancelPatch(pr, reason), metav1.PatchOptions{})
 		if apierrors.IsNotFound(err) {
 			continue
 		}

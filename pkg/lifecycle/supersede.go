@@ -93,7 +93,7 @@ func superseded(runs []*pipelinev1.PipelineRun) []*pipelinev1.PipelineRun {
 	newest := runs[len(runs)-1].Annotations[run.AnnotationSHA]
 	var out []*pipelinev1.PipelineRun
 	for _, r := range runs {
-		if r.Annotations[run.AnnotationSHA] != newest && !r.IsDone() && r.Spec.Status != pipelinev1.PipelineRunSpecStatusCancelled {
+		if r.Annotations[run.AnnotationSHA] != newest && !r.IsDone() && !launch.CancelRequested(r) {
 			out = append(out, r)
 		}
 	}
@@ -102,7 +102,7 @@ func superseded(runs []*pipelinev1.PipelineRun) []*pipelinev1.PipelineRun {
 
 // cancel asks Tekton to stop the run.
 func (s *Superseder) cancel(ctx context.Context, pr *pipelinev1.PipelineRun) error {
-	patch := launch.CancelPatch("a newer commit superseded it")
+	patch := launch.CancelPatch(pr, "a newer commit superseded it")
 	err := s.Client.Patch(ctx, pr, client.RawPatch(types.MergePatchType, patch))
 	if err != nil && !apierrors.IsNotFound(err) {
 		return fmt.Errorf("lifecycle: cancel %s: %w", pr.Name, err)

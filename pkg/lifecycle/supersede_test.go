@@ -15,6 +15,7 @@ import (
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	"github.com/fresnel-ci/fresnel/pkg/launch"
 	"github.com/fresnel-ci/fresnel/pkg/metrics"
 	"github.com/fresnel-ci/fresnel/pkg/run"
 )
@@ -48,7 +49,7 @@ func cancelled(t *testing.T, c client.Client) []string {
 	}
 	var names []string
 	for _, r := range runs.Items {
-		if r.Spec.Status == pipelinev1.PipelineRunSpecStatusCancelled {
+		if launch.CancelRequested(&r) {
 			names = append(names, r.Name)
 		}
 	}
