@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"fmt"
+	"maps"
 	"net/http"
 	"strings"
 	"testing"
@@ -172,6 +173,16 @@ type providerFlow struct {
 	// land; pending, success and failure are the SCM's words for states.
 	reported                         func() []reported
 	where, pending, success, failure string
+	// skipped are the contexts the SCM is told a change did not need
+	// (docs, when it touches no docs), with the state they get.
+	skipped map[string]string
+}
+
+// withSkipped is want plus the contexts fl marks skipped.
+func (fl providerFlow) withSkipped(want map[string]string) map[string]string {
+	out := maps.Clone(want)
+	maps.Copy(out, fl.skipped)
+	return out
 }
 
 // runProviderFlow drives one SCM end to end: a pull request starts its
