@@ -60,7 +60,7 @@ func (r *Reporter) sendCheck(ctx context.Context, checker providers.Checker, pr 
 	start := time.Now()
 	newID, err := checker.SetCheck(ctx, commitRef(pr), id, c)
 	recordReport(kind, pr, state, start, err)
-	if err != nil || id != "" {
+	if err != nil || newID == id {
 		return err
 	}
 	r.rememberCheck(pr.UID, newID)

@@ -56,7 +56,8 @@ type checkOutput struct {
 
 // SetCheck creates the check run of a job on ref's commit (POST
 // /repos/{owner}/{repo}/check-runs) when id is "", or updates check run id
-// (PATCH .../check-runs/{id}); it returns the check run's id.
+// (PATCH .../check-runs/{id}); it returns the check run's id. A check run
+// that is gone (404) is created again, under a new id.
 func (p *AppProvider) SetCheck(ctx context.Context, ref event.CommitRef, id string, c providers.Check) (string, error) {
 	body := checkRunFor(ref, c)
 	path := "repos/" + repoPath(ref.Repo) + "/check-runs"
@@ -68,7 +69,11 @@ func (p *AppProvider) SetCheck(ctx context.Context, ref event.CommitRef, id stri
 	var out struct {
 		ID int64 `json:"id"`
 	}
-	if _, err := scmclient.Do(ctx, p.SCM, method, path, body, &out); err != nil {
+	_, err := scmclient.Do(ctx, p.SCM, method, path, body, &out)
+	if id != "" && scmclient.StatusOf(err) == http.StatusNotFound {
+		return p.SetCheck(ctx, ref, "", c)
+	}
+	if err != nil {
 		return "", fmt.Errorf("provider/github: check run %q on %s@%s: %w", c.Context, ref.Repo, ref.SHA, err)
 	}
 	if out.ID == 0 {

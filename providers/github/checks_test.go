@@ -169,7 +169,7 @@ func TestParseRerequestOfAnotherApp(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	other := strings.Replace(string(body), `"id": 424242`, `"id": 15368`, -1)
+	other := strings.ReplaceAll(string(body), `"id": 424242`, `"id": 15368`)
 	tests := []struct {
 		name        string
 		body        string
@@ -216,5 +216,23 @@ func TestExternalID(t *testing.T) {
 				t.Errorf("parseExternalID(%q) = %d, %q, %v; want %d, %q, %v", tc.id, number, job, ok, tc.number, tc.job, tc.ok)
 			}
 		})
+	}
+}
+
+// TestSetCheckGoneIsCreatedAgain: an update of a check run GitHub no
+// longer has creates a new one, whose id is returned.
+func TestSetCheckGoneIsCreatedAgain(t *testing.T) {
+	p, api := newTestAppProvider(t, map[string]providertest.Reply{
+		"PATCH " + checkRunsPath + "/11": {Status: http.StatusNotFound, Body: recorded(t, "not-found.json")},
+		"POST " + checkRunsPath:          {Status: http.StatusCreated, Body: recorded(t, "check-run-created.json")},
+	})
+	check := providers.Check{Status: providers.Status{State: providers.StateSuccess, Context: "ci/unit", Description: "Job succeeded."}, Job: "unit"}
+	id, err := p.SetCheck(t.Context(), checkRef, "11", check)
+	if err != nil || id != "24681357902" {
+		t.Fatalf("SetCheck = %q, %v; want the new check run's id", id, err)
+	}
+	created := api.Requests()[len(api.Requests())-1]
+	if body := created.JSON(t); created.Method != http.MethodPost || body["name"] != "ci/unit" || body["conclusion"] != "success" {
+		t.Errorf("last call %s %s %v, want a POST of the completed check run", created.Method, created.Path, body)
 	}
 }
