@@ -1,10 +1,12 @@
 // Package github is the GitHub and GitHub Enterprise provider: it verifies
 // X-Hub-Signature-256, parses deliveries with go-scm and reports commit
-// statuses and comments through the REST API.
+// statuses (with a token) or check runs (as a GitHub App, app.go) and
+// comments through the REST API.
 package github
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strconv"
 
@@ -36,6 +38,9 @@ type Options struct {
 	App *App
 	// Transport carries API calls; nil means http.DefaultTransport.
 	Transport http.RoundTripper
+	// HookID is the repository webhook whose deliveries catch-up reads
+	// (the hookID option); 0 finds it by its URL.
+	HookID int64
 }
 
 // Provider is one GitHub instance.
@@ -66,6 +71,13 @@ func init() {
 func newFromConfig(cfg providers.Config) (providers.Intake, error) {
 	opts := Options{Secret: cfg.Secret, URL: cfg.URL, Token: cfg.Token}
 	opts.AllowSHA1, _ = strconv.ParseBool(cfg.Options["allowSHA1"])
+	if v := cfg.Options["hookID"]; v != "" {
+		id, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || id <= 0 {
+			return nil, fmt.Errorf("provider/github: option hookID %q is not a hook id", v)
+		}
+		opts.HookID = id
+	}
 	if cfg.AppID == 0 && len(cfg.AppKey) == 0 {
 		return New(opts)
 	}
