@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -169,34 +170,42 @@ func (b *bench) repair(ctx context.Context) (int, error) {
 	return repaired, fmt.Errorf("runs still unfinished after ten repairs")
 }
 
-// fill makes n finished runs, already reported, from b.workers clients.
-func (b *bench) fill(ctx context.Context, n int) error {
-	var next atomic.Int64
-	var firstErr atomic.Value
+// fill makes up to n finished runs, already reported, from b.workers
+// clients, for at most limit; it returns how many it made.
+func (b *bench) fill(ctx context.Context, n int, limit time.Duration) (int, error) {
+	ctx, cancel := context.WithTimeout(ctx, limit)
+	defer cancel()
+	var next, made atomic.Int64
+	var mu sync.Mutex
+	var firstErr error
 	var wg sync.WaitGroup
 	for range b.workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for ctx.Err() == nil && firstErr.Load() == nil {
+			for ctx.Err() == nil {
 				i := int(next.Add(1)) - 1
 				if i >= n {
 					return
 				}
 				if err := b.fillOne(ctx, i); err != nil {
-					firstErr.CompareAndSwap(nil, err)
+					mu.Lock()
+					firstErr = cmp.Or(firstErr, err)
+					mu.Unlock()
+					cancel()
+					return
 				}
-				if i > 0 && i%10000 == 0 {
-					fmt.Printf("  %d runs made\n", i)
+				if m := made.Add(1); m%2000 == 0 {
+					fmt.Printf("  %d runs made\n", m)
 				}
 			}
 		}()
 	}
 	wg.Wait()
-	if err, ok := firstErr.Load().(error); ok {
-		return err
+	if firstErr != nil && ctx.Err() == nil {
+		return int(made.Load()), firstErr
 	}
-	return ctx.Err()
+	return int(made.Load()), nil
 }
 
 func (b *bench) fillOne(ctx context.Context, i int) error {

@@ -23,9 +23,10 @@ func main() {
 	runs := flag.Int("runs", 50000, "finished runs made before the controller starts")
 	reports := flag.Int("reports", 300, "runs finished one by one while it runs, whose reports are timed")
 	workers := flag.Int("workers", 32, "concurrent API clients making the runs")
+	fillFor := flag.Duration("fill-for", 30*time.Minute, "stop making runs after this long and measure with those made")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := measureAll(ctx, *runs, *reports, *workers)
+	err := measureAll(ctx, *runs, *reports, *workers, *fillFor)
 	stop()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "finished:", err)
@@ -33,7 +34,7 @@ func main() {
 	}
 }
 
-func measureAll(ctx context.Context, runs, reports, workers int) error {
+func measureAll(ctx context.Context, runs, reports, workers int, fillFor time.Duration) error {
 	startedStack := !harness.StackRunning(ctx)
 	stack, err := harness.UpStack(ctx)
 	if err != nil {
@@ -58,10 +59,11 @@ func measureAll(ctx context.Context, runs, reports, workers int) error {
 	defer cleanup(stack, ns)
 	b := &bench{stack: stack, ns: ns, workers: workers}
 	start := time.Now()
-	if err := b.fill(ctx, runs); err != nil {
+	made, err := b.fill(ctx, runs, fillFor)
+	fmt.Printf("made %d finished runs in %s (%.0f/s)\n", made, time.Since(start).Round(time.Second), float64(made)/time.Since(start).Seconds())
+	if err != nil {
 		return err
 	}
-	fmt.Printf("made %d finished runs in %s (%.0f/s)\n", runs, time.Since(start).Round(time.Second), float64(runs)/time.Since(start).Seconds())
 	repaired, err := b.repair(ctx)
 	if err != nil {
 		return err
@@ -71,6 +73,6 @@ func measureAll(ctx context.Context, runs, reports, workers int) error {
 	if err != nil {
 		return err
 	}
-	res.print(runs)
+	res.print(made)
 	return nil
 }
