@@ -172,9 +172,10 @@ func (a *App) RunWebhook(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	handler, catchupLoop := a.catchup()
 	srv := server.New(server.Options{
 		Instances:    a.Instances,
-		Handler:      a.Dispatcher(),
+		Handler:      handler,
 		MaxBodyBytes: a.Settings.Server.MaxBodyBytes,
 		Log:          a.Log,
 		Forwarder:    forwarder,
@@ -194,6 +195,9 @@ func (a *App) RunWebhook(ctx context.Context) error {
 			errc <- fmt.Errorf("app: watch job configuration: %w", err)
 		}
 	}()
+	if catchupLoop != nil {
+		go catchupLoop.Run(ctx)
+	}
 	srv.SetReady(true)
 	a.Log.WithField("address", limits.Address).Info("webhook server listening")
 	select {

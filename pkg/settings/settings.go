@@ -36,6 +36,8 @@ type Settings struct {
 	ExternalPlugins ExternalPlugins `json:"externalPlugins,omitempty"`
 	// GC configures the deletion of finished PipelineRuns.
 	GC GC `json:"gc,omitempty"`
+	// Catchup configures recovery after the cluster was unreachable.
+	Catchup Catchup `json:"catchup,omitempty"`
 }
 
 // ProwFiles are the paths of config.yaml, the job-config directory and
@@ -187,6 +189,7 @@ func (s *Settings) applyDefaults(dir string) {
 	}
 	resolveSecretFiles(dir, s.ExternalPlugins.secretFiles())
 	s.GC.applyDefaults()
+	s.Catchup.applyDefaults()
 }
 
 func (s *Settings) validate() error {
@@ -210,6 +213,7 @@ func (s *Settings) validate() error {
 	}
 	errs = append(errs, s.InRepoConfig.validate())
 	errs = append(errs, s.GC.validate())
+	errs = append(errs, s.Catchup.validate())
 	return errors.Join(errs...)
 }
 

@@ -70,6 +70,8 @@ func TestLoadDefaultsAndPaths(t *testing.T) {
 		},
 		Kube: Kube{QPS: 1000, Burst: 2000},
 		GC:   GC{MaxAge: Duration{7 * 24 * time.Hour}, Interval: Duration{10 * time.Minute}, DeletesPerSecond: 5},
+		Catchup: Catchup{Interval: Duration{DefaultCatchupInterval}, Settle: Duration{DefaultCatchupSettle},
+			MaxRepos: DefaultCatchupMaxRepos},
 	}
 	if diff := cmp.Diff(want, s); diff != "" {
 		t.Errorf("Load (-want +got):\n%s", diff)
@@ -94,6 +96,7 @@ server:
 kube: {qps: 50, burst: 100}
 report: {targetURL: "https://dash/{{.Name}}"}
 gc: {maxAge: 48h, keepPerJob: 20, interval: 1m, deletesPerSecond: 2.5}
+catchup: {interval: 3s, settle: 4s, maxRepos: 7}
 `))
 	if err != nil {
 		t.Fatalf("Load: %v", err)
@@ -113,6 +116,8 @@ gc: {maxAge: 48h, keepPerJob: 20, interval: 1m, deletesPerSecond: 2.5}
 		Kube:   Kube{QPS: 50, Burst: 100},
 		Report: Report{TargetURL: "https://dash/{{.Name}}"},
 		GC:     GC{MaxAge: Duration{48 * time.Hour}, KeepPerJob: 20, Interval: Duration{time.Minute}, DeletesPerSecond: 2.5},
+		Catchup: Catchup{Interval: Duration{3 * time.Second}, Settle: Duration{4 * time.Second},
+			MaxRepos: 7},
 	}
 	if diff := cmp.Diff(want, s); diff != "" {
 		t.Errorf("Load (-want +got):\n%s", diff)

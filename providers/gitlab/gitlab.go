@@ -8,6 +8,7 @@ import (
 	"context"
 	"net/http"
 	"strings"
+	"sync"
 
 	"github.com/jenkins-x/go-scm/scm"
 	scmgitlab "github.com/jenkins-x/go-scm/scm/driver/gitlab"
@@ -40,6 +41,8 @@ type Provider struct {
 	*scmclient.Client
 	opts  Options
 	hooks scm.WebhookService
+	// resent holds the hook events already resent (hookevents.go).
+	resent sync.Map
 }
 
 var (
