@@ -70,7 +70,7 @@ func (a *App) RunController(ctx context.Context, opts ControllerOptions) error {
 	if workers <= 0 {
 		workers = 8
 	}
-	r := &report.Reporter{Instances: a.Instances, TargetURL: targetURL}
+	r := &report.Reporter{Instances: a.Instances, TargetURL: targetURL, SummaryComment: a.Settings.Report.SummaryCommentOn()}
 	if err := report.Setup(mgr, r, workers); err != nil {
 		return fmt.Errorf("app: reporter: %w", err)
 	}

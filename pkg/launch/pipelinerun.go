@@ -101,6 +101,9 @@ func annotations(job *triggers.Job, ev event.Event) map[string]string {
 	if job.SkipReport {
 		a[run.AnnotationSkipReport] = "true"
 	}
+	if job.Type == triggers.Presubmit && job.RerunCommand != "" {
+		a[run.AnnotationRerunCommand] = job.RerunCommand
+	}
 	if job.MaxConcurrency > 0 {
 		a[run.AnnotationMaxConcurrency] = strconv.Itoa(job.MaxConcurrency)
 	}

@@ -141,7 +141,7 @@ func TestPipelineRunPresubmit(t *testing.T) {
 		"owner":            "alice",
 		"fresnel.dev/repo": "org/repo", "fresnel.dev/sha": "he4d", "fresnel.dev/base-ref": "main",
 		"fresnel.dev/context": "ci/unit", "fresnel.dev/delivery": "d-1", "fresnel.dev/instance": "public",
-		"fresnel.dev/link": "https://github.com/org/repo/pull/7",
+		"fresnel.dev/link": "https://github.com/org/repo/pull/7", "fresnel.dev/rerun-command": "/test unit",
 	}
 	if diff := cmp.Diff(wantAnnotations, pr.Annotations); diff != "" {
 		t.Errorf("annotations (-want +got):\n%s", diff)

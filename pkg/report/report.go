@@ -47,6 +47,13 @@ type Reporter struct {
 	reported map[types.UID]providers.State
 	// checks remembers the check ids this process created (checks.go).
 	checks map[types.UID]string
+
+	// SummaryComment keeps one comment per pull request listing its
+	// failed jobs (summary.go).
+	SummaryComment bool
+	// summaries serialises the summary comment and the verdict of each
+	// pull request and remembers what was written.
+	summaries summaries
 }
 
 // ParseTargetURL parses a target URL template over Link.
@@ -76,6 +83,9 @@ func (r *Reporter) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result
 		return ctrl.Result{}, nil
 	}
 	if err := r.send(ctx, &pr, state, desc); err != nil {
+		return ctrl.Result{}, err
+	}
+	if err := r.summarizeRun(ctx, &pr, state); err != nil {
 		return ctrl.Result{}, err
 	}
 	r.remember(pr.UID, phase)
@@ -109,6 +119,9 @@ func (r *Reporter) send(ctx context.Context, pr *pipelinev1.PipelineRun, state p
 	if !ok {
 		log.FromContext(ctx).Info("no provider instance for this run; not reporting", "provider", kind, "instance", pr.Annotations[run.AnnotationInstance])
 		return nil
+	}
+	if v, ok := in.Intake.(providers.VerdictReporter); ok {
+		return r.sendVerdict(ctx, v, pr, state)
 	}
 	if checker, ok := in.Intake.(providers.Checker); ok {
 		return r.sendCheck(ctx, checker, pr, state, desc)

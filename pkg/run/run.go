@@ -31,6 +31,9 @@ const (
 	// AnnotationCheckRun is the id of the run's check (a GitHub check
 	// run), so that every report of the run updates the same one.
 	AnnotationCheckRun = "fresnel.dev/check-run"
+	// AnnotationRerunCommand is the comment that runs a presubmit's job
+	// again (its rerun_command), offered in the summary of failed jobs.
+	AnnotationRerunCommand = "fresnel.dev/rerun-command"
 	// AnnotationScheduled is the tick, in RFC 3339, a periodic's run was
 	// started for.
 	AnnotationScheduled = "fresnel.dev/scheduled"

@@ -36,8 +36,6 @@ type Settings struct {
 	ExternalPlugins ExternalPlugins `json:"externalPlugins,omitempty"`
 	// GC configures the deletion of finished PipelineRuns.
 	GC GC `json:"gc,omitempty"`
-	// Catchup configures recovery after the cluster was unreachable.
-	Catchup Catchup `json:"catchup,omitempty"`
 }
 
 // ProwFiles are the paths of config.yaml, the job-config directory and
@@ -103,6 +101,15 @@ type Report struct {
 	// TargetURL is a Go template for the link on each status, over the
 	// fields of report.Link (Namespace, Name, Job, Repo, SHA, Number).
 	TargetURL string `json:"targetURL,omitempty"`
+	// SummaryComment keeps one comment per pull request that lists its
+	// failed jobs and how to rerun each; on unless set to false.
+	SummaryComment *bool `json:"summaryComment,omitempty"`
+}
+
+// SummaryCommentOn says whether the summary comment is kept: it is unless
+// summaryComment is false.
+func (r Report) SummaryCommentOn() bool {
+	return r.SummaryComment == nil || *r.SummaryComment
 }
 
 // Duration reads "30s"-style durations.
@@ -189,7 +196,6 @@ func (s *Settings) applyDefaults(dir string) {
 	}
 	resolveSecretFiles(dir, s.ExternalPlugins.secretFiles())
 	s.GC.applyDefaults()
-	s.Catchup.applyDefaults()
 }
 
 func (s *Settings) validate() error {
@@ -213,7 +219,6 @@ func (s *Settings) validate() error {
 	}
 	errs = append(errs, s.InRepoConfig.validate())
 	errs = append(errs, s.GC.validate())
-	errs = append(errs, s.Catchup.validate())
 	return errors.Join(errs...)
 }
 
