@@ -7,6 +7,7 @@ import (
 	"context"
 	"io/fs"
 	"net/http"
+	"time"
 
 	"github.com/fresnel-ci/fresnel/pkg/event"
 )
@@ -264,6 +265,28 @@ type Checker interface {
 // Optional.
 type SkipReporter interface {
 	SetSkipped(ctx context.Context, ref event.CommitRef, context, job, why string) error
+}
+
+// Redeliverer asks the SCM to send again the deliveries to fresnel's hook
+// that failed, so that events lost while the cluster could not take runs
+// arrive once more (GitHub's hook deliveries API, GitLab's hook events).
+// Optional: catch-up after an outage uses it where the SCM has it.
+type Redeliverer interface {
+	// Redeliver asks for every delivery about repo to the hook fresnel
+	// serves at hookPath ("/hook/github/main") that failed at or after
+	// since and did not succeed on a later attempt, and returns how many
+	// it asked for. An SCM version without the API returns an error
+	// wrapping ErrNotFound.
+	Redeliver(ctx context.Context, repo, hookPath string, since time.Time) (int, error)
+}
+
+// OpenPullRequestLister lists a repository's open pull requests updated
+// at or after since, each as the pull_request event of a push to it
+// (action synchronize, no delivery id), so that a reconcile can select
+// jobs for a head commit whose delivery was lost. Optional; it reads at
+// most a bounded number of pages.
+type OpenPullRequestLister interface {
+	OpenPullRequests(ctx context.Context, repo string, since time.Time) ([]event.Event, error)
 }
 
 // Verdict is the result of every job run on one commit, reported at once

@@ -36,6 +36,8 @@ type Settings struct {
 	ExternalPlugins ExternalPlugins `json:"externalPlugins,omitempty"`
 	// GC configures the deletion of finished PipelineRuns.
 	GC GC `json:"gc,omitempty"`
+	// Catchup configures recovery after the cluster was unreachable.
+	Catchup Catchup `json:"catchup,omitempty"`
 }
 
 // ProwFiles are the paths of config.yaml, the job-config directory and
@@ -196,6 +198,7 @@ func (s *Settings) applyDefaults(dir string) {
 	}
 	resolveSecretFiles(dir, s.ExternalPlugins.secretFiles())
 	s.GC.applyDefaults()
+	s.Catchup.applyDefaults()
 }
 
 func (s *Settings) validate() error {
@@ -219,6 +222,7 @@ func (s *Settings) validate() error {
 	}
 	errs = append(errs, s.InRepoConfig.validate())
 	errs = append(errs, s.GC.validate())
+	errs = append(errs, s.Catchup.validate())
 	return errors.Join(errs...)
 }
 
