@@ -180,20 +180,23 @@ func TestFilesAreFixedAndMinimal(t *testing.T) {
 	if len(files) != 13 {
 		t.Errorf("files = %v, want the 13 entries of baseEntries and binaryEntries", names)
 	}
-	if bin := files["usr/local/bin/fresnel"]; bin.hdr.Mode != 0o755 || bin.hdr.Uid != 0 {
+	if bin := lookup(t, files, "usr/local/bin/fresnel"); bin.hdr.Mode != 0o755 || bin.hdr.Uid != 0 {
 		t.Errorf("binary mode %o uid %d", bin.hdr.Mode, bin.hdr.Uid)
 	}
-	if home := files["home/nonroot/"]; home.hdr.Uid != nonRootID {
-		t.Errorf("home owner = %d", home.hdr.Uid)
+	if home := lookup(t, files, "home/nonroot"); home.hdr.Uid != nonRootID || home.hdr.Typeflag != tar.TypeDir {
+		t.Errorf("home owner = %d, type %c", home.hdr.Uid, home.hdr.Typeflag)
 	}
-	if !strings.Contains(string(files["etc/passwd"].data), "nonroot:x:65532:65532:") {
-		t.Errorf("/etc/passwd = %q", files["etc/passwd"].data)
+	if tmp := lookup(t, files, "tmp"); tmp.hdr.Mode != 0o1777 {
+		t.Errorf("/tmp mode = %o", tmp.hdr.Mode)
+	}
+	if passwd := lookup(t, files, "etc/passwd"); !strings.Contains(string(passwd.data), "nonroot:x:65532:65532:") {
+		t.Errorf("/etc/passwd = %q", passwd.data)
 	}
 }
 
 func TestCABundleParses(t *testing.T) {
 	_, res := sharedBuild(t)
-	pemData := extract(t, res.Images["linux/arm64"])["etc/ssl/certs/ca-certificates.crt"].data
+	pemData := lookup(t, extract(t, res.Images["linux/arm64"]), "etc/ssl/certs/ca-certificates.crt").data
 	want := 0
 	for root := range bundle.Roots() {
 		if root.Constraint == nil {
@@ -224,7 +227,7 @@ func TestBinaryRunsVersion(t *testing.T) {
 		t.Skipf("the image has no binary for this host (%s/%s) to run", runtime.GOOS, runtime.GOARCH)
 	}
 	bin := filepath.Join(t.TempDir(), "fresnel")
-	if err := os.WriteFile(bin, extract(t, img)["usr/local/bin/fresnel"].data, 0o755); err != nil {
+	if err := os.WriteFile(bin, lookup(t, extract(t, img), "usr/local/bin/fresnel").data, 0o755); err != nil {
 		t.Fatal(err)
 	}
 	out, err := exec.Command(bin, "version").CombinedOutput()
@@ -256,7 +259,22 @@ type file struct {
 	data []byte
 }
 
-// extract reads the image's flattened file system.
+// lookup is the file at name, or a test failure naming what is there.
+func lookup(t *testing.T, files map[string]file, name string) file {
+	t.Helper()
+	f, ok := files[name]
+	if !ok {
+		var names []string
+		for n := range files {
+			names = append(names, n)
+		}
+		t.Fatalf("no %s in the image; it has %v", name, names)
+	}
+	return f
+}
+
+// extract reads the image's flattened file system; folder names lose their
+// trailing slash.
 func extract(t *testing.T, img v1.Image) map[string]file {
 	t.Helper()
 	rc := mutate.Extract(img)
@@ -275,7 +293,7 @@ func extract(t *testing.T, img v1.Image) map[string]file {
 		if err != nil {
 			t.Fatal(err)
 		}
-		files[hdr.Name] = file{hdr: hdr, data: data}
+		files[strings.TrimSuffix(hdr.Name, "/")] = file{hdr: hdr, data: data}
 	}
 }
 
