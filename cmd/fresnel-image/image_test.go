@@ -23,6 +23,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/layout"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
+	"github.com/google/go-containerregistry/pkg/v1/validate"
 	"golang.org/x/crypto/x509roots/fallback/bundle"
 )
 
@@ -110,6 +111,14 @@ func TestLayoutHoldsTheIndex(t *testing.T) {
 	}
 	if got := top.Manifests[0].Annotations["org.opencontainers.image.ref.name"]; got != opts.Ref.TagStr() || got != "9.8.7-test" {
 		t.Errorf("ref.name = %q, want the version without v", got)
+	}
+	stored, err := idx.ImageIndex(res.Digest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Every blob is there, with the digest and size its descriptor says.
+	if err := validate.Index(stored); err != nil {
+		t.Errorf("layout index: %v", err)
 	}
 	written, err := os.ReadFile(res.Files.DigestFile)
 	if err != nil || strings.TrimSpace(string(written)) != res.Digest.String() {
