@@ -60,11 +60,18 @@ bench: ## Benchmarks: verify+parse+select per event, and a load run on the local
 	$(GO) test -run '^$$' -bench . -benchmem ./test/bench/ ./providers/... ./triggers/... ./pkg/...
 	$(GO) run ./test/bench/load
 
+GOLANGCI_LINT_VERSION := v2.15.0
+GOLANGCI_LINT := $(HOME)/.cache/fresnel-tools/golangci-lint-$(GOLANGCI_LINT_VERSION)/golangci-lint
+
+$(GOLANGCI_LINT):
+	GOBIN=$(dir $@) $(GO) install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_LINT_VERSION)
+
 .PHONY: lint
-lint: lint-chart ## go vet, a gofmt check, and helm lint/template of the chart
+lint: $(GOLANGCI_LINT) lint-chart ## go vet, a gofmt check, golangci-lint (pinned, installed once) with the layering rules of .golangci.yml, and helm lint/template of the chart
 	$(GO) vet ./...
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 		if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GOLANGCI_LINT) run ./...
 
 CHART := charts/fresnel
 # The oldest Kubernetes the chart supports (its kubeVersion) and the stack's.

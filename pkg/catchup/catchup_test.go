@@ -50,7 +50,6 @@ var pushed = event.Event{
 // POST .../attempts; OpenPullRequests lists the pull request at its head.
 type scm struct {
 	deliver     func(ev event.Event)
-	redeliverer bool
 	redelivered atomic.Int32
 }
 

@@ -14,8 +14,7 @@ var testPR = event.Target{Repo: "octo-org/hello", Number: 7}
 
 func TestLabelsAllPages(t *testing.T) {
 	const path = "/repos/octo-org/hello/issues/7/labels"
-	var api *providertest.API
-	api = providertest.NewAPI(t, map[string]providertest.Reply{
+	api := providertest.NewAPI(t, map[string]providertest.Reply{
 		"GET " + path + "?page=1&per_page=100": {Status: http.StatusOK, Body: recorded(t, "issues-labels-page1.json"), Header: http.Header{
 			"Link": {`<https://api.github.com/repositories/1/issues/7/labels?page=2&per_page=100>; rel="next", <https://api.github.com/repositories/1/issues/7/labels?page=2&per_page=100>; rel="last"`},
 		}},

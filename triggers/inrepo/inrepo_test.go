@@ -61,11 +61,11 @@ func runSummary(j *triggers.Job) string {
 	return strings.Join(parts, " ")
 }
 
-func load(t *testing.T, dir string) (*triggers.Config, error, *contentsAPI) {
+func load(t *testing.T, dir string) (*triggers.Config, *contentsAPI, error) {
 	t.Helper()
 	api := newContentsAPI(t, os.DirFS("testdata/"+dir), repo, sha)
 	cfg, err := inrepo.NewLoader(10).Load(t.Context(), api.provider(t), inrepo.Commit{Instance: "github/public", Repo: repo, SHA: sha})
-	return cfg, err, api
+	return cfg, api, err
 }
 
 func TestLoad(t *testing.T) {
@@ -112,7 +112,7 @@ func TestLoad(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.dir, func(t *testing.T) {
-			cfg, err, api := load(t, tc.dir)
+			cfg, api, err := load(t, tc.dir)
 			if err != nil {
 				t.Fatalf("Load: %v", err)
 			}
@@ -131,7 +131,7 @@ func TestLoad(t *testing.T) {
 }
 
 func TestLighthouseRunDefinition(t *testing.T) {
-	cfg, err, _ := load(t, "lighthouse")
+	cfg, _, err := load(t, "lighthouse")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -169,7 +169,7 @@ func TestLoadProblems(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.dir, func(t *testing.T) {
-			cfg, err, _ := load(t, tc.dir)
+			cfg, _, err := load(t, tc.dir)
 			if err == nil {
 				t.Fatalf("Load gave no error; jobs %+v", summarize(cfg))
 			}
@@ -185,7 +185,7 @@ func TestLoadProblems(t *testing.T) {
 
 // The first file read keeps a job name; the later job is left out.
 func TestLoadNameTakenByAnotherFile(t *testing.T) {
-	cfg, err, _ := load(t, "clash")
+	cfg, _, err := load(t, "clash")
 	want := `triggers: .lighthouse/jenkins-x/triggers.yaml:5: presubmit "e2e": the name is taken by the job at .prow.yaml:5; this one is not used`
 	if err == nil || err.Error() != want {
 		t.Fatalf("error = %v\nwant %s", err, want)
@@ -321,7 +321,7 @@ postsubmits:
 // In-repo files are read as Prow reads YAML (1.1): optional: yes is true,
 // and anchors in prow_ignored reach the jobs.
 func TestProwYAMLAsProwReadsIt(t *testing.T) {
-	cfg, err, _ := load(t, "prow-file")
+	cfg, _, err := load(t, "prow-file")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -29,7 +29,7 @@ func publishedJobNamed(t *testing.T, jobs []*triggers.Job, name string) *trigger
 }
 
 func TestPublishedLighthouseInRepo(t *testing.T) {
-	cfg, err, _ := load(t, "published/lighthouse")
+	cfg, _, err := load(t, "published/lighthouse")
 	if err != nil {
 		t.Fatalf("the published layout does not load:\n%v", err)
 	}

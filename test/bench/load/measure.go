@@ -133,8 +133,10 @@ func runExists(stack *harness.Stack, ns string, answer []byte) bool {
 	if i < 0 {
 		return false
 	}
-	name := s[i+8:]
-	name = name[:strings.Index(name, `"`)]
+	name, _, ok := strings.Cut(s[i+8:], `"`)
+	if !ok {
+		return false
+	}
 	_, err := stack.Tekton.TektonV1().PipelineRuns(ns).Get(context.Background(), name, metav1.GetOptions{})
 	return err == nil
 }
