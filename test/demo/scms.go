@@ -186,5 +186,12 @@ func describeGerrit(c harness.Call) string {
 		vote = fmt.Sprintf("%s %+d", label, v)
 	}
 	msg, _, _ := strings.Cut(r.Message, "\n")
+	if _, jobs, ok := r.Verdict(); ok {
+		var each []string
+		for _, j := range jobs {
+			each = append(each, j.Context+" "+j.State)
+		}
+		msg += " (" + strings.Join(each, ", ") + ")"
+	}
 	return fmt.Sprintf("review on %s@%.7s  %-11s %q", change, rev, vote, msg)
 }

@@ -9,13 +9,36 @@ import (
 
 // TestGerritChangeRunsAndVotesOnce drives Gerrit end to end: the token in
 // the hook URL's query (and, for the comment, as a Basic auth password),
-// each result as one review message on the change's revision by the
-// configured user, and one verdict: lint fails, so the change is voted
+// the results as verdict review messages on the change's revision by the
+// configured user, and one vote: lint fails, so the change is voted
 // Verified -1 and never +1, whichever job finishes last.
 func TestGerritChangeRunsAndVotesOnce(t *testing.T) {
 	fl := gerritFlow("review", changedFiles)
 	runProviderFlow(t, newNamespace(t), fl)
 	checkGerritVerdict(t, fl.instance.fake, -1)
+	checkGerritMessageCount(t, fl.instance.fake)
+}
+
+// checkGerritMessageCount asserts the patch set got one review message
+// per verdict and none per run state: its four jobs give one verdict, or
+// two when /test manual started after the first three had finished (the
+// second then lists all four), never the eight of a pending and a final
+// message per job.
+func checkGerritMessageCount(t *testing.T, fake *harness.FakeSCM) {
+	t.Helper()
+	verdicts := 0
+	for _, r := range fake.GerritReviews() {
+		if _, _, ok := r.Job(); ok {
+			t.Errorf("review %q: a message for one run's state, want only verdicts", r.Message)
+		}
+		if _, _, ok := r.Verdict(); ok {
+			verdicts++
+		}
+	}
+	if verdicts < 1 || verdicts > 2 {
+		t.Errorf("%d verdict messages on the patch set, want 1 (or 2 if /test manual came after the others finished)", verdicts)
+	}
+	t.Logf("review messages on the patch set: %d", verdicts)
 }
 
 // checkGerritVerdict asserts every vote cast agrees with want: Gerrit
@@ -62,17 +85,26 @@ func basicAuth(h http.Header, user string, password []byte) http.Header {
 	return h
 }
 
-// gerritReported reads each status review: the change and the user who
-// posted it, and the job and state from its message (votes are the
-// revision's verdict, checked on their own).
+// gerritReported reads the jobs of the newest verdict review of each
+// revision: the change and the user who posted it, and each job and its
+// state (a later verdict lists every job again; votes are checked on
+// their own).
 func gerritReported(fake *harness.FakeSCM) []reported {
-	var out []reported
+	newest := map[string][]reported{}
 	for _, r := range fake.GerritReviews() {
-		ctx, state, ok := r.Job()
+		_, jobs, ok := r.Verdict()
 		if !ok {
 			continue
 		}
-		out = append(out, reported{Where: r.Change + " as " + r.User, SHA: r.Revision, Context: ctx, State: state})
+		var rs []reported
+		for _, j := range jobs {
+			rs = append(rs, reported{Where: r.Change + " as " + r.User, SHA: r.Revision, Context: j.Context, State: j.State})
+		}
+		newest[r.Change+"@"+r.Revision] = rs
+	}
+	var out []reported
+	for _, rs := range newest {
+		out = append(out, rs...)
 	}
 	return out
 }

@@ -44,6 +44,31 @@ func (r GerritReview) Job() (context, state string, ok bool) {
 	return rest[:i], state, true
 }
 
+// GerritJob is one job's line in a verdict review.
+type GerritJob struct{ Context, State string }
+
+// Verdict reads a verdict review's message ("fresnel: FAILURE, 1 of 2
+// jobs failed." then a "* unit: SUCCESS - ..." line per job): its state
+// and its jobs; ok is false for other messages.
+func (r GerritReview) Verdict() (state string, jobs []GerritJob, ok bool) {
+	lines := strings.Split(r.Message, "\n")
+	rest, ok := strings.CutPrefix(lines[0], "fresnel: ")
+	if !ok {
+		return "", nil, false
+	}
+	state, _, _ = strings.Cut(rest, ",")
+	for _, line := range lines[1:] {
+		item, isJob := strings.CutPrefix(line, "* ")
+		i := strings.LastIndex(item, ": ")
+		if !isJob || i < 0 {
+			continue
+		}
+		jobState, _, _ := strings.Cut(item[i+2:], " ")
+		jobs = append(jobs, GerritJob{Context: item[:i], State: jobState})
+	}
+	return state, jobs, true
+}
+
 // NewFakeGerrit answers the Gerrit REST calls fresnel makes, authenticated
 // (/a/), each answer behind Gerrit's )]}' line: reviews (plain messages
 // kept as the change's comments, see Comments), group members (see
