@@ -2,12 +2,7 @@ package catchup
 
 import (
 	"context"
-	"errors"
-	"net"
-	"syscall"
 	"time"
-
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
 
 	"github.com/fresnel-ci/fresnel/pkg/dispatch"
 	"github.com/fresnel-ci/fresnel/pkg/event"
@@ -46,16 +41,6 @@ func (r *Recording) Handle(ctx context.Context, in providers.Instance, ev event.
 // reached or could not serve (connection refused or reset, a timeout,
 // 503, 504, 429, 500), rather than refusing what was asked.
 func ClusterDown(err error) bool {
-	var netErr net.Error
-	switch {
-	case errors.As(err, &netErr), errors.Is(err, syscall.ECONNREFUSED), errors.Is(err, syscall.ECONNRESET),
-		errors.Is(err, context.DeadlineExceeded):
-		return true
-	}
-	var status apierrors.APIStatus
-	if !errors.As(err, &status) {
-		return false
-	}
-	return apierrors.IsServiceUnavailable(err) || apierrors.IsTimeout(err) || apierrors.IsServerTimeout(err) ||
-		apierrors.IsTooManyRequests(err) || apierrors.IsInternalError(err)
+	_, down := dispatch.ClusterUnavailable(err)
+	return down
 }

@@ -35,6 +35,9 @@ type Outcome struct {
 	Actions []string `json:"actions,omitempty"`
 	// Plugins says what each plugin did for the event, failures included.
 	Plugins []plugins.Result `json:"plugins,omitempty"`
+	// Redelivered says what was not done again because an earlier copy
+	// of the same delivery did it (see Seen).
+	Redelivered []string `json:"redelivered,omitempty"`
 }
 
 // Launcher creates the PipelineRuns of selected jobs, and cancels the
@@ -66,29 +69,73 @@ type Dispatcher struct {
 	// Plugins runs the plugins enabled for each event before jobs are
 	// selected; nil runs none.
 	Plugins *plugins.Runner
+	// Seen remembers which side effects of a delivery completed, so that
+	// a redelivery does not repeat them; nil makes one with its defaults.
+	Seen     *Seen
+	seenOnce sync.Once
 }
 
 // Handle selects the jobs ev runs on the instance it came from and
 // returns once every selected PipelineRun exists. A closed pull request
 // cancels its unfinished runs first.
+// A failure to reach the cluster is a providers.Unavailable.
 func (d *Dispatcher) Handle(ctx context.Context, in providers.Instance, ev event.Event) (Outcome, error) {
-	var results []plugins.Result
-	if d.Plugins != nil {
-		results = d.Plugins.Handle(ctx, in.Intake, ev)
-	}
-	ev, err := d.complete(ctx, in, ev)
+	results, again, err := d.runPlugins(ctx, in, ev)
 	if err != nil {
-		return Outcome{Plugins: results}, err
+		return Outcome{Redelivered: again}, err
+	}
+	ev, err = d.complete(ctx, in, ev)
+	if err != nil {
+		return Outcome{Plugins: results, Redelivered: again}, err
 	}
 	var cancelled []string
 	if closes(ev) {
 		if cancelled, err = d.Launcher.CancelPullRequest(ctx, ev); err != nil {
-			return Outcome{Runs: []launch.Run{}, Cancelled: cancelled, Plugins: results}, fmt.Errorf("dispatch: %w", err)
+			return Outcome{Runs: []launch.Run{}, Cancelled: cancelled, Plugins: results, Redelivered: again}, clusterError(ev, "cancel runs", err)
 		}
 	}
 	out, err := d.admitAndLaunch(ctx, in, ev)
 	out.Cancelled, out.Plugins = cancelled, results
+	out.Redelivered = append(again, out.Redelivered...)
 	return out, err
+}
+
+// runPlugins runs ev's plugins unless an earlier copy of its delivery
+// ran them to the end; then it says so instead.
+func (d *Dispatcher) runPlugins(ctx context.Context, in providers.Instance, ev event.Event) ([]plugins.Result, []string, error) {
+	if d.Plugins == nil {
+		return nil, nil, nil
+	}
+	claim, err := d.seen().Claim(ctx, seenKey(ev, stepPlugins))
+	if err != nil {
+		return nil, nil, err
+	}
+	if claim.Done {
+		return nil, []string{"plugins not run again: delivery " + ev.Delivery + " ran them"}, nil
+	}
+	results := d.Plugins.Handle(ctx, in.Intake, ev)
+	claim.Release(pluginsCompleted(results))
+	return results, nil, nil
+}
+
+// pluginsCompleted reports whether every plugin did its work: none
+// failed other than by refusing the command (the refusal was answered).
+func pluginsCompleted(results []plugins.Result) bool {
+	for _, r := range results {
+		if r.Error != "" && !r.Refused {
+			return false
+		}
+	}
+	return true
+}
+
+func (d *Dispatcher) seen() *Seen {
+	d.seenOnce.Do(func() {
+		if d.Seen == nil {
+			d.Seen = &Seen{}
+		}
+	})
+	return d.Seen
 }
 
 // closes reports whether ev ends a pull request or a merge group, whose
@@ -113,6 +160,7 @@ func (d *Dispatcher) selectAndLaunch(ctx context.Context, in providers.Instance,
 	if err == nil {
 		d.reportSkipped(ctx, in, ev, jobs, sel, &out)
 	}
+	err = clusterError(ev, "create PipelineRuns", err)
 	out.Runs = runs
 	for i, r := range runs {
 		if r.Created {
@@ -155,17 +203,32 @@ func (d *Dispatcher) reply(ctx context.Context, in providers.Instance, ev event.
 	if body == "" || !ev.IsPullRequest() {
 		return
 	}
+	claim, err := d.seen().Claim(ctx, seenKey(ev, stepReply))
+	switch {
+	case err != nil:
+		out.Warnings = append(out.Warnings, "reply not posted: "+err.Error())
+		return
+	case claim.Done:
+		out.Redelivered = append(out.Redelivered, "reply not posted again: delivery "+ev.Delivery+" posted it")
+		return
+	}
+	claim.Release(d.postReply(ctx, in, ev, body, out))
+}
+
+// postReply posts body, mentioning the commenter; it reports success.
+func (d *Dispatcher) postReply(ctx context.Context, in providers.Instance, ev event.Event, body string, out *Outcome) bool {
 	c, ok := in.Intake.(providers.Commenter)
 	if !ok {
 		out.Warnings = append(out.Warnings, in.Kind+" cannot comment: reply not posted")
-		return
+		return true // nothing to retry: it never can
 	}
 	if who := commenter(ev); who != "" {
 		body = "@" + who + ": " + body
 	}
 	if _, err := c.Comment(ctx, event.Target{Repo: ev.Repo.FullName, Number: ev.Number}, body); err != nil {
 		out.Warnings = append(out.Warnings, "reply not posted: "+err.Error())
-		return
+		return false
 	}
 	out.Actions = append(out.Actions, "replied with the commands that can run")
+	return true
 }

@@ -59,27 +59,49 @@ type admission struct {
 	reason   string
 	actions  []string
 	warnings []string
+	// unsent is set when a comment could not be posted, so a redelivery
+	// tries again.
+	unsent bool
+	// redelivered says what was not posted again (see Seen).
+	redelivered []string
 }
 
 // admitAndLaunch checks that the trigger plugin is on for the repository
 // and that whoever the event comes from is trusted, then selects and
 // launches its jobs.
 func (d *Dispatcher) admitAndLaunch(ctx context.Context, in providers.Instance, ev event.Event) (Outcome, error) {
-	adm, err := d.admit(ctx, in, ev)
+	adm, err := d.admitOnce(ctx, in, ev)
 	if err != nil {
-		return Outcome{Runs: []launch.Run{}, Actions: adm.actions, Warnings: adm.warnings}, fmt.Errorf("dispatch: %w", err)
+		return Outcome{Runs: []launch.Run{}, Actions: adm.actions, Warnings: adm.warnings, Redelivered: adm.redelivered}, fmt.Errorf("dispatch: %w", err)
 	}
 	if adm.refused != "" {
 		d.logRefusal(ev, adm)
-		return d.refusal(ev, adm), nil
+		out := d.refusal(ev, adm)
+		out.Redelivered = adm.redelivered
+		return out, nil
 	}
 	out, err := d.selectAndLaunch(ctx, in, ev)
 	out.Actions = append(adm.actions, out.Actions...)
 	out.Warnings = append(adm.warnings, out.Warnings...)
+	out.Redelivered = append(adm.redelivered, out.Redelivered...)
 	return out, err
 }
 
-func (d *Dispatcher) admit(ctx context.Context, in providers.Instance, ev event.Event) (admission, error) {
+// admitOnce decides ev's admission; when an earlier copy of its delivery
+// posted the gate's comments, they are not posted again (labels, which
+// are harmless to set twice, are).
+func (d *Dispatcher) admitOnce(ctx context.Context, in providers.Instance, ev event.Event) (admission, error) {
+	claim, err := d.seen().Claim(ctx, seenKey(ev, stepTrust))
+	if err != nil {
+		return admission{}, err
+	}
+	adm, err := d.admit(ctx, in, ev, claim.Done)
+	claim.Release(err == nil && !adm.unsent)
+	return adm, err
+}
+
+// admit decides ev's admission; quiet holds back the gate's comments.
+func (d *Dispatcher) admit(ctx context.Context, in providers.Instance, ev event.Event, quiet bool) (admission, error) {
 	cfg := d.Config()
 	repo := ev.Repo.FullName
 	if !mayStartJobs(cfg, ev) {
@@ -94,7 +116,7 @@ func (d *Dispatcher) admit(ctx context.Context, in providers.Instance, ev event.
 		// nothing to guard.
 		return admission{}, nil
 	}
-	g := &gate{d: d, ctx: ctx, in: in, ev: ev, settings: cfg.Plugins.TriggerFor(repo), bot: d.botUser(in)}
+	g := &gate{d: d, ctx: ctx, in: in, ev: ev, settings: cfg.Plugins.TriggerFor(repo), bot: d.botUser(in), quiet: quiet}
 	switch {
 	case ev.Kind == event.KindComment:
 		return g.command()
@@ -197,6 +219,8 @@ type gate struct {
 	settings triggers.TriggerSettings
 	bot      string
 	adm      admission
+	// quiet holds back comments an earlier copy of the delivery posted.
+	quiet bool
 }
 
 func (g *gate) query(user string) trust.Query {

@@ -81,6 +81,10 @@ func (g *gate) removeLabel(label string) {
 
 // comment posts a comment on the pull request.
 func (g *gate) comment(body string) {
+	if g.quiet {
+		g.adm.redelivered = append(g.adm.redelivered, "trust comment not posted again: delivery "+g.ev.Delivery+" posted it")
+		return
+	}
 	c, ok := g.in.Intake.(providers.Commenter)
 	if !ok {
 		g.adm.warnings = append(g.adm.warnings, fmt.Sprintf("trust: %s cannot comment, so no one is told why", g.in.Kind))
@@ -88,6 +92,7 @@ func (g *gate) comment(body string) {
 	}
 	if _, err := c.Comment(g.ctx, g.target(), body); err != nil {
 		g.adm.warnings = append(g.adm.warnings, "trust: cannot comment: "+err.Error())
+		g.adm.unsent = true
 		return
 	}
 	g.adm.actions = append(g.adm.actions, "commented")

@@ -144,6 +144,9 @@ type Result struct {
 	User    string `json:"user,omitempty"`
 	Result  string `json:"result,omitempty"`
 	Error   string `json:"error,omitempty"`
+	// Refused marks an Error that is a Refusal: the command was answered,
+	// not failed, so there is nothing to retry.
+	Refused bool `json:"-"`
 }
 
 // Refusal is an error meant for the commenter as written: a command they

@@ -99,11 +99,11 @@ func TestRunnerCommands(t *testing.T) {
 			wantResults: []plugins.Result{
 				{Plugin: "t-broken", Command: "/panic", User: "bob", Error: "plugins: t-broken failed unexpectedly (assignment to entry in nil map); this is a bug in fresnel"},
 				{Plugin: "t-broken", Command: "/fail", User: "bob", Error: "backend down"},
-				{Plugin: "t-broken", Command: "/refuse", User: "bob", Error: "you may not."},
+				{Plugin: "t-broken", Command: "/refuse", User: "bob", Error: "you may not.", Refused: true},
 			},
 			wantReply: []string{"@bob:\n- `/panic`: plugins: t-broken failed unexpectedly (assignment to entry in nil map); this is a bug in fresnel\n- `/fail`: backend down\n- `/refuse`: you may not."}},
 		{name: "one failure, one line", action: event.ActionCreated, body: "/refuse", enabled: []string{"t-broken"},
-			wantResults: []plugins.Result{{Plugin: "t-broken", Command: "/refuse", User: "bob", Error: "you may not."}},
+			wantResults: []plugins.Result{{Plugin: "t-broken", Command: "/refuse", User: "bob", Error: "you may not.", Refused: true}},
 			wantReply:   []string{"@bob: `/refuse`: you may not."}},
 	}
 	for _, tc := range cases {

@@ -2,6 +2,7 @@ package plugins
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"runtime/debug"
 	"slices"
@@ -78,7 +79,7 @@ func (r *Runner) onEvent(ctx context.Context, a *Agent, p *Plugin) []Result {
 		results = append(results, Result{Plugin: p.Name, User: a.Event.Sender, Result: d})
 	}
 	if err != nil {
-		results = append(results, Result{Plugin: p.Name, User: a.Event.Sender, Error: err.Error()})
+		results = append(results, Result{Plugin: p.Name, User: a.Event.Sender, Error: err.Error(), Refused: isRefusal(err)})
 	}
 	return results
 }
@@ -109,12 +110,18 @@ func (r *Runner) runCommand(ctx context.Context, a *Agent, p *Plugin, c *Command
 		return err
 	})
 	if err != nil {
-		res.Error = err.Error()
+		res.Error, res.Refused = err.Error(), isRefusal(err)
 	}
 	if c.ChangesState {
 		a.Log.WithFields(logrus.Fields{"plugin": p.Name, "user": res.User, "command": inv.Line, "result": res.Result, "error": res.Error}).Info("command")
 	}
 	return res
+}
+
+// isRefusal reports whether err is a Refusal.
+func isRefusal(err error) bool {
+	var r Refusal
+	return errors.As(err, &r)
 }
 
 // protect runs f, turning a panic into an error naming the plugin.

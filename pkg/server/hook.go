@@ -37,6 +37,8 @@ type hookResponse struct {
 	*dispatch.Outcome
 	// panicked is the parser's panic, for the log.
 	panicked *providers.ParserPanic
+	// retryAfter, when set, goes out as the Retry-After header of a 503.
+	retryAfter time.Duration
 }
 
 func (s *Server) hook(w http.ResponseWriter, r *http.Request) {
@@ -59,6 +61,9 @@ func (s *Server) hook(w http.ResponseWriter, r *http.Request) {
 	if status == http.StatusRequestEntityTooLarge {
 		s.answerTooLarge(w, r, resp)
 		return
+	}
+	if resp.retryAfter > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(int((resp.retryAfter+time.Second-1)/time.Second)))
 	}
 	writeJSON(w, status, resp)
 }
@@ -119,9 +124,20 @@ func (s *Server) handleHook(r *http.Request, in providers.Instance, log *logrus.
 	resp.Outcome = &out
 	if err != nil {
 		resp.Error = err.Error()
-		return http.StatusInternalServerError, resp, ev
+		return handleStatus(err, &resp), resp, ev
 	}
 	return http.StatusOK, resp, ev
+}
+
+// handleStatus is the status of a delivery whose handling failed: 503
+// with a Retry-After when the cluster could not take it for now, else
+// 500.
+func handleStatus(err error, resp *hookResponse) int {
+	if wait, ok := providers.RetryAfter(err); ok {
+		resp.retryAfter = wait
+		return providers.HTTPStatus(err)
+	}
+	return http.StatusInternalServerError
 }
 
 // identify names a delivery as its SCM did, through the provider's

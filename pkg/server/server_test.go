@@ -98,8 +98,11 @@ func (h *fakeHandler) Handle(_ context.Context, in providers.Instance, ev event.
 		Runs:    []launch.Run{{Name: "unit-0123456789", Job: "unit", Context: "ci/unit", Created: true}},
 		Skipped: []triggers.Skip{{Job: "docs", Reason: "no changed file matches"}},
 	}
-	if ev.Delivery == "cluster-down" {
-		return out, errors.New("launch: create PipelineRun: apiserver down")
+	switch ev.Delivery {
+	case "cluster-broken":
+		return out, errors.New("launch: create PipelineRun: forbidden")
+	case "cluster-down":
+		return out, providers.Unavailable{Reason: "apiserver down", RetryAfter: 1500 * time.Millisecond}
 	}
 	return out, nil
 }
@@ -176,6 +179,8 @@ func TestHookStatuses(t *testing.T) {
 		wantVerify int
 		wantParse  int
 		wantHandle int
+		// wantRetryAfter is the Retry-After header, in whole seconds.
+		wantRetryAfter string
 	}{
 		{name: "GET", req: httptest.NewRequest(http.MethodGet, "/hook/server-test/secure", nil), wantStatus: 405, wantError: "method not allowed"},
 		{name: "PUT", req: httptest.NewRequest(http.MethodPut, "/hook/server-test/secure", strings.NewReader("x")), wantStatus: 405, wantError: "method not allowed"},
@@ -186,7 +191,8 @@ func TestHookStatuses(t *testing.T) {
 		{name: "no token", req: delivery("/hook/server-test/secure", "", "d", "ok"), wantStatus: 401, wantError: "unauthorized", wantVerify: 1},
 		{name: "bad payload", req: delivery("/hook/server-test/secure", "tok", "d", "bad"), wantStatus: 400, wantError: "bad payload: no head SHA", wantVerify: 1, wantParse: 1},
 		{name: "parser error", req: delivery("/hook/server-test/secure", "tok", "d", "boom"), wantStatus: 500, wantError: "parser exploded", wantVerify: 1, wantParse: 1},
-		{name: "handler error", req: delivery("/hook/server-test/secure", "tok", "cluster-down", "ok"), wantStatus: 500, wantError: "apiserver down", wantVerify: 1, wantParse: 1, wantHandle: 1},
+		{name: "handler error", req: delivery("/hook/server-test/secure", "tok", "cluster-broken", "ok"), wantStatus: 500, wantError: "forbidden", wantVerify: 1, wantParse: 1, wantHandle: 1},
+		{name: "cluster unavailable", req: delivery("/hook/server-test/secure", "tok", "cluster-down", "ok"), wantStatus: 503, wantRetryAfter: "2", wantError: "unavailable: apiserver down", wantVerify: 1, wantParse: 1, wantHandle: 1},
 		{name: "ok", req: delivery("/hook/server-test/secure", "tok", "d", "ok"), wantStatus: 200, wantVerify: 1, wantParse: 1, wantHandle: 1},
 		{name: "body at the limit", req: delivery("/hook/server-test/secure", "tok", "d", strings.Repeat("x", maxBody)), wantStatus: 200, wantVerify: 1, wantParse: 1, wantHandle: 1},
 	}
@@ -196,6 +202,9 @@ func TestHookStatuses(t *testing.T) {
 			w, resp := f.do(t, tc.req)
 			if w.Code != tc.wantStatus {
 				t.Errorf("status = %d, want %d (body %s)", w.Code, tc.wantStatus, w.Body)
+			}
+			if got := w.Header().Get("Retry-After"); got != tc.wantRetryAfter {
+				t.Errorf("Retry-After = %q, want %q", got, tc.wantRetryAfter)
 			}
 			if !strings.Contains(resp.Error, tc.wantError) || (tc.wantError == "") != (resp.Error == "") {
 				t.Errorf("error = %q, want one containing %q", resp.Error, tc.wantError)
@@ -230,7 +239,7 @@ func TestHookAnswers(t *testing.T) {
 		{
 			name: "handler error keeps the runs made",
 			req:  delivery("/hook/server-test/secure", "tok", "cluster-down", "ok"),
-			want: response{Delivery: "cluster-down", Event: "pull_request/opened org/repo#1", Runs: runs, Skipped: skipped, Error: "launch: create PipelineRun: apiserver down"},
+			want: response{Delivery: "cluster-down", Event: "pull_request/opened org/repo#1", Runs: runs, Skipped: skipped, Error: "unavailable: apiserver down"},
 		},
 	}
 	for _, tc := range tests {

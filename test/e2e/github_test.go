@@ -245,11 +245,16 @@ presubmits:
 	header := harness.GitHubHeader("pull_request", "delivery-down", githubSecret, body)
 
 	proxy.SetDown(true)
-	status, ans := send(t, f, "github", "public", header, body)
-	if status < 500 {
-		t.Fatalf("with the apiserver unreachable: status %d, want 5xx (answer %+v)", status, ans)
+	resp, data, err := f.Send("github", "public", header, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") == "" || !strings.Contains(string(data), "delivery-down") {
+		t.Fatalf("with the apiserver unreachable: %d Retry-After %q %s; want 503 with a Retry-After naming the delivery", resp.StatusCode, resp.Header.Get("Retry-After"), data)
 	}
 	proxy.SetDown(false)
+	var status int
+	var ans hookAnswer
 	var created int
 	err = harness.WaitFor(30*time.Second, 500*time.Millisecond, func() (bool, error) {
 		status, ans = send(t, f, "github", "public", header, body)

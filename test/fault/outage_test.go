@@ -2,6 +2,7 @@ package fault
 
 import (
 	"context"
+	"net/http"
 	"testing"
 	"time"
 
@@ -46,6 +47,9 @@ func TestAPIServerOutage(t *testing.T) {
 	in.conclude(t, "apiserver stopped 20s", tl, ds, began)
 	if n := tl.count(func(s int) bool { return s >= 400 && s < 500 }); n != 0 {
 		t.Errorf("%d signed deliveries were refused with a 4xx: %s", n, tl.answersLine())
+	}
+	if n := tl.count(func(s int) bool { return s >= 500 && s != http.StatusServiceUnavailable }); n != 0 {
+		t.Errorf("%d deliveries got a 5xx other than 503 while the cluster was away: %s", n, tl.answersLine())
 	}
 	if !harness.StackRunning(t.Context()) {
 		t.Errorf("the local stack is not healthy after the apiserver came back (test/stack/stack.sh status)")
