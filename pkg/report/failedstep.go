@@ -5,6 +5,7 @@ import (
 
 	pipelinev1 "github.com/tektoncd/pipeline/pkg/apis/pipeline/v1"
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/types"
 	"knative.dev/pkg/apis"
 	"sigs.k8s.io/controller-runtime/pkg/log"
@@ -27,7 +28,11 @@ func (r *Reporter) failedStep(ctx context.Context, pr *pipelinev1.PipelineRun) s
 		}
 		var tr pipelinev1.TaskRun
 		if err := reader.Get(ctx, types.NamespacedName{Namespace: pr.Namespace, Name: child.Name}, &tr); err != nil {
-			log.FromContext(ctx).V(1).Info("failed step unknown: TaskRun not read", "taskRun", child.Name, "error", err.Error())
+			logger := log.FromContext(ctx)
+			if !apierrors.IsForbidden(err) {
+				logger = logger.V(1) // gone already, say; a missing right is worth seeing
+			}
+			logger.Info("failed step unknown: TaskRun not read", "taskRun", child.Name, "error", err.Error())
 			continue
 		}
 		if !taskRunFailed(&tr) {

@@ -25,13 +25,16 @@ import (
 // its arguments, the files its volumes hold, and its ServiceAccount's token.
 // Both probes of each role must answer 200; a pull request must become a
 // PipelineRun in the run namespace (the webhook's Role) and a reported
-// status (the controller's); two controllers must elect a leader through
-// the Lease, which the leader keeps renewing; and no process may meet a
-// "forbidden".
+// status (the controller's); a failing run of a GitHub App instance must
+// get a check run naming its failed step (read from its TaskRuns); two
+// controllers must elect a leader through the Lease, which the leader
+// keeps renewing; and no process may meet a "forbidden".
 func TestHelmChartRBACSufficesForEachRole(t *testing.T) {
 	ns, runNS := newNamespace(t), newNamespace(t)
 	gh := harness.NewFakeGitHub()
 	defer gh.Close()
+	app, appKey := appGitHub(t)
+	const appRepo = "acme/tools"
 	rel := releaseName("frr")
 	h := newHelm(t)
 	t.Cleanup(func() { _, _, _ = h.run("uninstall", rel, "-n", ns) })
@@ -44,6 +47,11 @@ providers:
   url: `+gh.URL+`
   webhookSecret: {value: `+string(githubSecret)+`}
   token: {value: ghp_chart}
+- kind: github
+  name: app
+  url: `+app.URL+`
+  webhookSecret: {value: `+string(githubSecret)+`}
+  app: {id: `+strconv.Itoa(e2eAppID)+`, privateKey: {value: `+strconv.Quote(appKey)+`}}
 report:
   targetURL: "https://dashboard.example.com/{{.Name}}"
 prow:
@@ -53,6 +61,17 @@ prow:
       - name: unit
         always_run: true
         spec: {containers: [{image: busybox, command: [sh, -c, "true"]}]}
+      `+appRepo+`:
+      - name: lint
+        always_run: true
+        annotations: {fresnel.dev/test-exit-code: "1"}
+        pipeline_run_spec:
+          pipelineSpec:
+            tasks:
+            - name: lint
+              taskSpec:
+                steps:
+                - {name: vet, image: golang, script: go vet ./...}
 `))
 	webhook := startChartRole(t, ns, rel+"-webhook")
 	controllers := []*chartProcess{startChartRole(t, ns, rel+"-controller"), startChartRole(t, ns, rel+"-controller")}
@@ -66,6 +85,18 @@ prow:
 		t.Errorf("%d PipelineRuns in the run namespace, want 1", len(runs))
 	}
 	waitStatuses(t, gh, map[string]string{"unit": "success"})
+
+	app.GitHubPullRequest(appRepo, 3, headSHA, "main", []string{"main.go"})
+	body = harness.GitHubPullRequestEvent("opened", appRepo, 3, headSHA, "main")
+	status, ans = send(t, &harness.Fresnel{URL: webhook.ports["http"]}, "github", "app", harness.GitHubHeader("pull_request", "chart-rbac-app", githubSecret, body), body)
+	if status != http.StatusOK || len(ans.Runs) != 1 {
+		t.Fatalf("App instance: status %d answer %+v\nwebhook logs:\n%s", status, ans, webhook.logs())
+	}
+	for _, r := range checkRunsDone(t, app, map[string]string{"lint": "failure"}, map[string]int{"lint": 1}) {
+		if !strings.Contains(r.Output.Summary, "Failed step: `lint/vet`") {
+			t.Errorf("check run summary %q, want the failed step lint/vet (read from the TaskRun)", r.Output.Summary)
+		}
+	}
 	checkLeaseRenewed(t, runNS)
 
 	for _, p := range append(controllers, webhook) {

@@ -69,6 +69,22 @@ providers:
 `, ns, apiURL, e2eAppID)
 }
 
+// appGitHub is a GitHub stand-in where the acme organisation (members
+// octocat and alice) installed the e2e App; it returns the App's private
+// key as PEM.
+func appGitHub(t *testing.T) (*harness.FakeSCM, string) {
+	t.Helper()
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gh := harness.NewFakeGitHub()
+	t.Cleanup(gh.Close)
+	gh.GitHubApp(e2eAppID, &key.PublicKey, map[string]int64{"acme": e2eInstallation})
+	gh.SetMembers("acme", "octocat", "alice")
+	return gh, string(pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)}))
+}
+
 // checkRunsDone waits until every context in want has a completed check
 // run with the wanted conclusion, counting want[context] check runs of it.
 func checkRunsDone(t *testing.T, gh *harness.FakeSCM, want map[string]string, count map[string]int) []harness.GitHubCheckRun {
@@ -99,19 +115,11 @@ func checkRunsDone(t *testing.T, gh *harness.FakeSCM, want map[string]string, co
 // and a "Re-run" on the failed check run runs that job again, while a
 // re-run request for another App's check run is ignored.
 func TestGitHubAppPostsCheckRunsAndRerunsOnRequest(t *testing.T) {
-	key, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		t.Fatal(err)
-	}
 	ns := newNamespace(t)
-	gh := harness.NewFakeGitHub()
-	defer gh.Close()
-	gh.GitHubApp(e2eAppID, &key.PublicKey, map[string]int64{"acme": e2eInstallation})
-	gh.SetMembers("acme", "octocat", "alice")
+	gh, pemKey := appGitHub(t)
 	gh.GitHubPullRequest(repo, 7, headSHA, "main", []string{"main.go"})
-	pemKey := pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)})
 	f := startFresnelFiles(t, stack.Kubeconfig, githubAppSettings(ns, gh.URL), map[string]string{
-		"config.yaml": appJobsConfig, "github-hmac": string(githubSecret), "github-app.pem": string(pemKey),
+		"config.yaml": appJobsConfig, "github-hmac": string(githubSecret), "github-app.pem": pemKey,
 	})
 
 	body := harness.GitHubPullRequestEvent("opened", repo, 7, headSHA, "main")
