@@ -35,7 +35,7 @@ test: lint unit fuzz e2e fault ## All tests: lint, unit tests, fuzzing for a sho
 
 .PHONY: unit
 unit: ## Unit tests (with the race detector)
-	$(GO) test -race -count=1 $(UNIT_PKGS)
+	$(GO) test -race -count=1 -timeout 30m $(UNIT_PKGS)
 
 .PHONY: e2e
 e2e: ## End-to-end tests against the real local stack (built once, cached)
@@ -56,9 +56,10 @@ fuzz: ## Run every fuzz target for FUZZTIME (5s) each, one at a time; corpora in
 		done; done
 
 .PHONY: bench
-bench: ## Benchmarks: verify+parse+select per event, and a load run on the local stack
+bench: ## Benchmarks: verify+parse+select per event, and a load run on the local stack; the controller over 50,000 finished runs (RSS, finish-to-report latency)
 	$(GO) test -run '^$$' -bench . -benchmem ./test/bench/ ./providers/... ./triggers/... ./pkg/...
 	$(GO) run ./test/bench/load
+	$(GO) run ./test/bench/finished
 
 GOLANGCI_LINT_VERSION := v2.15.0
 GOLANGCI_LINT := $(HOME)/.cache/fresnel-tools/golangci-lint-$(GOLANGCI_LINT_VERSION)/golangci-lint
