@@ -125,3 +125,105 @@ func runsBySHAJob(t *testing.T, ns string) map[string][]string {
 	}
 	return out
 }
+
+// TestCatchupGitLabResendsOrReconciles: merge request events arrive on a
+// GitLab instance while fresnel cannot reach the apiserver. GitLab 17.4
+// and later resend the two its hook logged as server failures (same
+// Idempotency-Key, so the runs carry the first delivery's id) and the
+// reconcile starts the third; a GitLab without the hook events API gets
+// all three through the reconcile. Each job runs once per head commit.
+func TestCatchupGitLabResendsOrReconciles(t *testing.T) {
+	tests := []struct {
+		name        string
+		unsupported bool
+	}{
+		{name: "GitLab 17.4+ resends"},
+		{name: "older GitLab: reconcile only", unsupported: true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			ns := newNamespace(t)
+			gl := harness.NewFakeGitLab()
+			defer gl.Close()
+			kubeconfig := proxiedKubeconfig(t)
+			token := []byte("e2e-gitlab-corp")
+			settings := fmt.Sprintf(`namespace: %s
+prow:
+  config: config.yaml
+providers:
+- {kind: gitlab, name: corp, url: %s, secret: {file: gitlab-secret}, token: {file: gitlab-token}}
+catchup: {interval: 1s, settle: 3s}
+`, ns, gl.URL)
+			f := startFresnelFiles(t, kubeconfig.path, settings, map[string]string{
+				"config.yaml": catchupJobs, "gitlab-secret": string(token), "gitlab-token": "glpat-e2e"})
+			hook := gl.GitLabHook(repo, 5, f.URL+harness.HookPath("gitlab", "corp"), token)
+			hook.Unsupported = tc.unsupported
+
+			const mrs = 3
+			var open []harness.GitLabOpenMergeRequest
+			for iid := 1; iid <= mrs; iid++ {
+				open = append(open, harness.GitLabOpenMergeRequest{IID: iid, SHA: fmt.Sprintf("%040x", 0x91ab0+iid), Source: fmt.Sprintf("feature-%d", iid), Target: "main", Updated: time.Now()})
+			}
+			gl.GitLabOpenMergeRequests(repo, open)
+
+			kubeconfig.proxy.SetDown(true)
+			for _, mr := range open {
+				body := harness.GitLabMergeRequestEvent("open", repo, mr.IID, mr.SHA, mr.Source, mr.Target)
+				key := fmt.Sprintf("gl-%d", mr.IID)
+				var status int
+				if mr.IID < mrs {
+					status, _ = hook.Deliver("Merge Request Hook", key, body)
+				} else {
+					status, _ = send(t, f, "gitlab", "corp", harness.GitLabHeader("Merge Request Hook", key, token), body)
+				}
+				if status < 500 {
+					t.Fatalf("merge request %d with the apiserver unreachable: status %d, want 5xx", mr.IID, status)
+				}
+			}
+			kubeconfig.proxy.SetDown(false)
+
+			waitFor(t, "one run of each job on every head commit", func() bool { return len(runsBySHAJob(t, ns)) == 2*mrs })
+			time.Sleep(5 * time.Second)
+			got := runsBySHAJob(t, ns)
+			for _, mr := range open {
+				want := fmt.Sprintf("gl-%d", mr.IID)
+				if mr.IID == mrs || tc.unsupported {
+					want = "catchup-" + mr.SHA
+				}
+				for _, job := range []string{"unit", "lint"} {
+					if d := got[mr.SHA+"/"+job]; len(d) != 1 || d[0] != want {
+						t.Errorf("merge request %d job %s: runs from deliveries %v, want exactly [%s]", mr.IID, job, d, want)
+					}
+				}
+			}
+			wantResent := mrs - 1
+			if tc.unsupported {
+				wantResent = 0
+			}
+			if r := hook.Resent(); len(r) != wantResent {
+				t.Errorf("events resent = %v, want %d", r, wantResent)
+			}
+		})
+	}
+}
+
+// proxied is a kubeconfig whose apiserver connection goes through a
+// proxy the test can switch off.
+type proxied struct {
+	path  string
+	proxy *harness.Proxy
+}
+
+func proxiedKubeconfig(t *testing.T) proxied {
+	t.Helper()
+	proxy, err := harness.NewProxy(strings.TrimPrefix(stack.Rest.Host, "https://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(proxy.Close)
+	path, err := harness.KubeconfigVia(stack.Kubeconfig, proxy.Addr, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return proxied{path: path, proxy: proxy}
+}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -15,15 +16,18 @@ import (
 	"github.com/fresnel-ci/fresnel/test/harness"
 )
 
+// notLabelSafe matches what a namespace name cannot hold.
+var notLabelSafe = regexp.MustCompile(`[^a-z0-9-]+`)
+
 // newNamespace makes a fresh namespace (with its default ServiceAccount)
 // for one test.
 func newNamespace(t *testing.T) string {
 	t.Helper()
-	name := fmt.Sprintf("e2e-%s-%d", strings.ToLower(strings.ReplaceAll(t.Name(), "/", "-")), time.Now().UnixNano()%1e6)
+	name := fmt.Sprintf("e2e-%s-%d", notLabelSafe.ReplaceAllString(strings.ToLower(t.Name()), "-"), time.Now().UnixNano()%1e6)
 	if len(name) > 60 {
 		name = name[len(name)-60:]
 	}
-	name = strings.Trim(strings.ReplaceAll(name, "_", "-"), "-")
+	name = strings.Trim(name, "-")
 	if err := stack.Namespace(t.Context(), name); err != nil {
 		t.Fatalf("namespace %s: %v", name, err)
 	}
