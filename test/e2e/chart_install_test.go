@@ -60,6 +60,10 @@ prow:
 			if !strings.Contains(notes, "/hook/github/public") {
 				t.Errorf("NOTES name no webhook URL for github/public:\n%s", notes)
 			}
+			// The stack serves tekton.dev/v1: no warning about Tekton.
+			if strings.Contains(notes, "WARNING") {
+				t.Errorf("NOTES warn on a cluster with Tekton v1:\n%s", notes)
+			}
 			before := map[string]string{}
 			for role, replicas := range chartRoles[mode] {
 				d := waitRolledOut(t, ns, rel+"-"+role)
