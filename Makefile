@@ -31,7 +31,7 @@ image-push: ## Build the image and push it to IMAGE with the credentials of the 
 	$(GO) run ./cmd/fresnel-image $(IMAGE_FLAGS) -push
 
 .PHONY: test
-test: lint unit fuzz e2e fault ## All tests: lint, unit tests, fuzzing for a short fixed time, and the end-to-end suite on the local stack, then the fault suite
+test: stack-build lint unit fuzz e2e fault ## All tests: lint, unit tests, fuzzing for a short fixed time, and the end-to-end suite on the local stack, then the fault suite
 
 .PHONY: unit
 unit: ## Unit tests (with the race detector)
@@ -80,7 +80,7 @@ CHART_KUBE_VERSIONS := 1.29.0 $(shell sed -n 's/^KUBE_VERSION=//p' test/stack/bu
 
 .PHONY: lint-chart
 lint-chart: ## helm lint --strict and helm template of charts/fresnel, default and ci/ values (the stack's helm)
-	@helm=$$(test/stack/build.sh)/helm; \
+	@helm=$$(test/stack/build.sh helm)/helm; \
 	for values in "" $(CHART)/ci/*-values.yaml; do \
 		out=$$($$helm lint --strict $(CHART) $${values:+-f $$values}) || { echo "$$out"; exit 1; }; \
 		for kube in $(CHART_KUBE_VERSIONS); do \
@@ -91,6 +91,10 @@ lint-chart: ## helm lint --strict and helm template of charts/fresnel, default a
 .PHONY: demo
 demo: build ## Bring up the local stack, run fresnel and send sample webhooks from each SCM
 	$(GO) run ./test/demo $(ARGS)
+
+.PHONY: stack-build
+stack-build: ## Build the local stack's binaries and the chart tests' (helm, kube-controller-manager), all at once, once
+	test/stack/build.sh helm kube-controller-manager >/dev/null
 
 .PHONY: stack-up
 stack-up: ## Start the local stack (etcd, kube-apiserver, Tekton, kwok)

@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -24,9 +23,8 @@ import (
 // for as long as they run, with only the controllers a Helm release needs:
 // deployments, replica sets, the garbage collector (uninstall deletes a
 // Deployment's ReplicaSets and Pods through it) and the disruption
-// controller (PodDisruptionBudget status). It is built once, from the
-// Kubernetes version the stack's build.sh pins, and cached beside the
-// stack's binaries.
+// controller (PodDisruptionBudget status). The stack's build.sh builds it
+// once, with the kube-apiserver, and caches it beside it.
 
 var (
 	kcmBuild    sync.Once
@@ -88,111 +86,18 @@ func startControllerManager(t *testing.T) {
 	}
 }
 
-// buildControllerManager returns the cached kube-controller-manager,
-// building it first if it is missing.
+// buildControllerManager returns the stack's kube-controller-manager,
+// which build.sh builds once, with the kube-apiserver's version and module,
+// when asked for it.
 func buildControllerManager(ctx context.Context) (string, error) {
-	version, err := stackKubeVersion()
+	script := filepath.Join(harness.RepoRoot(), "test", "stack", "build.sh")
+	cmd := exec.CommandContext(ctx, script, "kube-controller-manager")
+	cmd.Stderr = os.Stderr
+	out, err := cmd.Output()
 	if err != nil {
-		return "", err
+		return "", fmt.Errorf("%s kube-controller-manager: %w", script, err)
 	}
-	goVersion, err := exec.CommandContext(ctx, "go", "env", "GOVERSION").Output()
-	if err != nil {
-		return "", fmt.Errorf("go env GOVERSION: %w", err)
-	}
-	root := os.Getenv("FRESNEL_E2E_CACHE")
-	if root == "" {
-		home, _ := os.UserHomeDir()
-		root = filepath.Join(home, ".cache", "fresnel-e2e")
-	}
-	dir := filepath.Join(root, fmt.Sprintf("kcm-%s-%s", version, strings.TrimSpace(string(goVersion))))
-	bin := filepath.Join(dir, "kube-controller-manager")
-	if _, err := os.Stat(bin); err == nil {
-		return bin, nil
-	}
-	fmt.Fprintf(os.Stderr, "e2e: building kube-controller-manager %s once into %s\n", version, dir)
-	src := filepath.Join(dir, "src")
-	if err := kcmModule(ctx, src, version); err != nil {
-		return "", err
-	}
-	if err := goIn(ctx, src, "build", "-trimpath", "-ldflags", kubeLDFlags(version), "-o", bin+".tmp", "k8s.io/kubernetes/cmd/kube-controller-manager"); err != nil {
-		return "", err
-	}
-	return bin, os.Rename(bin+".tmp", bin)
-}
-
-// stackKubeVersion reads KUBE_VERSION from the stack's build.sh, so that
-// the controller manager matches the kube-apiserver.
-func stackKubeVersion() (string, error) {
-	path := filepath.Join(harness.RepoRoot(), "test", "stack", "build.sh")
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return "", err
-	}
-	m := regexp.MustCompile(`(?m)^KUBE_VERSION=(v[0-9][^\s#]*)`).FindSubmatch(b)
-	if m == nil {
-		return "", fmt.Errorf("no KUBE_VERSION= line in %s", path)
-	}
-	return string(m[1]), nil
-}
-
-// kcmModule writes a module requiring k8s.io/kubernetes at version, with
-// its staging modules (which its own go.mod replaces by ./staging paths)
-// pointed at their published releases, as build.sh does for the apiserver.
-func kcmModule(ctx context.Context, dir, version string) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	files := map[string]string{"go.mod": "module fresnel.local/kcm\n\ngo 1.25\n", "main.go": "package main\n\nfunc main() {}\n"}
-	for name, content := range files {
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
-			return err
-		}
-	}
-	out, err := exec.CommandContext(ctx, "go", "mod", "download", "-json", "k8s.io/kubernetes@"+version).Output()
-	if err != nil {
-		return fmt.Errorf("go mod download k8s.io/kubernetes@%s: %w", version, err)
-	}
-	var mod struct{ GoMod string }
-	if err := json.Unmarshal(out, &mod); err != nil {
-		return err
-	}
-	gomod, err := os.ReadFile(mod.GoMod)
-	if err != nil {
-		return err
-	}
-	staging := "v0." + strings.TrimPrefix(version, "v1.")
-	args := []string{"mod", "edit"}
-	for _, m := range regexp.MustCompile(`(?m)^\s*(k8s\.io/[a-z0-9-]+) => \./staging/`).FindAllSubmatch(gomod, -1) {
-		args = append(args, fmt.Sprintf("-replace=%s=%s@%s", m[1], m[1], staging))
-	}
-	if len(args) == 2 {
-		return fmt.Errorf("no staging modules in %s", mod.GoMod)
-	}
-	if err := goIn(ctx, dir, args...); err != nil {
-		return err
-	}
-	return goIn(ctx, dir, "get", "k8s.io/kubernetes/cmd/kube-controller-manager@"+version)
-}
-
-// kubeLDFlags stamps the release version as Kubernetes' build does.
-func kubeLDFlags(version string) string {
-	parts := strings.SplitN(strings.TrimPrefix(version, "v"), ".", 3)
-	var flags []string
-	for _, pkg := range []string{"k8s.io/client-go/pkg/version", "k8s.io/component-base/version"} {
-		flags = append(flags, fmt.Sprintf("-X %s.gitVersion=%s -X %s.gitMajor=%s -X %s.gitMinor=%s -X %s.gitTreeState=clean",
-			pkg, version, pkg, parts[0], pkg, parts[1], pkg))
-	}
-	return strings.Join(flags, " ")
-}
-
-func goIn(ctx context.Context, dir string, args ...string) error {
-	cmd := exec.CommandContext(ctx, "go", args...)
-	cmd.Dir = dir
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		return fmt.Errorf("go %s: %w\n%s", strings.Join(args, " "), err, tail(string(out), 20))
-	}
-	return nil
+	return filepath.Join(strings.TrimSpace(string(out)), "kube-controller-manager"), nil
 }
 
 // waitRolledOut waits until the Deployment's newest ReplicaSet has every
@@ -222,4 +127,18 @@ func tail(s string, n int) string {
 		lines = lines[len(lines)-n:]
 	}
 	return strings.Join(lines, "\n")
+}
+
+// stackKubeVersion reads KUBE_VERSION from the stack's build.sh.
+func stackKubeVersion() (string, error) {
+	path := filepath.Join(harness.RepoRoot(), "test", "stack", "build.sh")
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return "", err
+	}
+	m := regexp.MustCompile(`(?m)^KUBE_VERSION=(v[0-9][^\s#]*)`).FindSubmatch(b)
+	if m == nil {
+		return "", fmt.Errorf("no KUBE_VERSION= line in %s", path)
+	}
+	return string(m[1]), nil
 }

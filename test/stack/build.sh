@@ -2,7 +2,15 @@
 # Builds the local stack's binaries from their Go modules, once, into a cache
 # keyed by versions and the Go version. Prints the cache directory.
 #
-#   test/stack/build.sh            build what is missing, print the bin dir
+#   test/stack/build.sh [extra...]   build what is missing, print the bin dir
+#
+# Always: etcd, kube-apiserver, kube-scheduler, kubectl, kwok and the Tekton
+# controller (what stack.sh up runs). Extras, built only when named: helm,
+# kube-controller-manager (the chart tests). Independent modules build at
+# the same time, and the Kubernetes commands in one go build, so that their
+# shared packages compile once and links overlap compiles. Binaries carry no
+# symbol table or DWARF (-s -w): nothing here debugs them, and they link
+# faster.
 set -euo pipefail
 
 ETCD_VERSION=v3.7.3
@@ -32,27 +40,22 @@ build_etcd() {
 	local dir="$work/etcd"
 	wrapper_module "$dir" fresnel.local/etcd
 	(cd "$dir" && go get "go.etcd.io/etcd/server/v3@$ETCD_VERSION" >&2 &&
-		go build -trimpath -o "$bin_dir/etcd.tmp" go.etcd.io/etcd/server/v3 >&2)
+		go build -trimpath -ldflags "-s -w" -o "$bin_dir/etcd.tmp" go.etcd.io/etcd/server/v3 >&2)
 	mv "$bin_dir/etcd.tmp" "$bin_dir/etcd"
 }
 
+# build_kube CMD...: the named Kubernetes commands in one go build.
 build_kube() {
-	local dir="$work/kube"
+	local dir="$work/kube" out="$bin_dir/.kube" cmd pkgs=()
 	kube_module "$dir"
-	(
-		cd "$dir"
-		go build -trimpath -ldflags "$(kube_ldflags)" -o "$bin_dir/kube-apiserver.tmp" k8s.io/kubernetes/cmd/kube-apiserver >&2
-		go build -trimpath -ldflags "$(kube_ldflags)" -o "$bin_dir/kube-scheduler.tmp" k8s.io/kubernetes/cmd/kube-scheduler >&2
-	)
-	mv "$bin_dir/kube-apiserver.tmp" "$bin_dir/kube-apiserver"
-	mv "$bin_dir/kube-scheduler.tmp" "$bin_dir/kube-scheduler"
-}
-
-build_kubectl() {
-	local dir="$work/kube"
-	kube_module "$dir"
-	(cd "$dir" && go build -trimpath -ldflags "$(kube_ldflags)" -o "$bin_dir/kubectl.tmp" k8s.io/kubernetes/cmd/kubectl >&2)
-	mv "$bin_dir/kubectl.tmp" "$bin_dir/kubectl"
+	for cmd in "$@"; do
+		pkgs+=("k8s.io/kubernetes/cmd/$cmd")
+	done
+	rm -rf "$out" && mkdir -p "$out"
+	(cd "$dir" && go build -trimpath -ldflags "-s -w $(kube_ldflags)" -o "$out/" "${pkgs[@]}" >&2)
+	for cmd in "$@"; do
+		mv "$out/$cmd" "$bin_dir/$cmd"
+	done
 }
 
 # kube_ldflags: stamp the release version as Kubernetes' own build does
@@ -92,12 +95,13 @@ kube_module() {
 		go mod edit "${args[@]}"
 		go get "k8s.io/kubernetes/cmd/kube-apiserver@$KUBE_VERSION" \
 			"k8s.io/kubernetes/cmd/kube-scheduler@$KUBE_VERSION" \
+			"k8s.io/kubernetes/cmd/kube-controller-manager@$KUBE_VERSION" \
 			"k8s.io/kubernetes/cmd/kubectl@$KUBE_VERSION" >&2
 	)
 }
 
 build_kwok() {
-	GOBIN="$bin_dir/.kwok" go install -trimpath "sigs.k8s.io/kwok/cmd/kwok@$KWOK_VERSION" >&2
+	GOBIN="$bin_dir/.kwok" go install -trimpath -ldflags "-s -w" "sigs.k8s.io/kwok/cmd/kwok@$KWOK_VERSION" >&2
 	mv "$bin_dir/.kwok/kwok" "$bin_dir/kwok"
 }
 
@@ -105,32 +109,73 @@ build_tekton() {
 	local dir="$work/tekton"
 	wrapper_module "$dir" fresnel.local/tekton
 	(cd "$dir" && go get "github.com/tektoncd/pipeline/cmd/controller@$TEKTON_VERSION" >&2 &&
-		go build -trimpath -o "$bin_dir/tekton-controller.tmp" github.com/tektoncd/pipeline/cmd/controller >&2)
+		go build -trimpath -ldflags "-s -w" -o "$bin_dir/tekton-controller.tmp" github.com/tektoncd/pipeline/cmd/controller >&2)
 	mv "$bin_dir/tekton-controller.tmp" "$bin_dir/tekton-controller"
 }
 
 # build_helm: the Helm CLI, for rendering and installing charts/fresnel in
 # the e2e suite.
 build_helm() {
-	GOBIN="$bin_dir/.helm" go install -trimpath "helm.sh/helm/v3/cmd/helm@$HELM_VERSION" >&2
+	GOBIN="$bin_dir/.helm" go install -trimpath -ldflags "-s -w" "helm.sh/helm/v3/cmd/helm@$HELM_VERSION" >&2
 	mv "$bin_dir/.helm/helm" "$bin_dir/helm"
 }
 
-mkdir -p "$bin_dir" "$work"
-for part in etcd kube-apiserver kubectl kwok tekton-controller helm; do
-	if [ -x "$bin_dir/$part" ] && { [ "$part" != kube-apiserver ] || [ -x "$bin_dir/kube-scheduler" ]; }; then
-		continue
-	fi
-	log "building $part (once; cached in $bin_dir)"
-	start=$(date +%s)
-	case $part in
-	etcd) build_etcd ;;
-	kube-apiserver) build_kube ;;
-	kubectl) build_kubectl ;;
-	kwok) build_kwok ;;
-	tekton-controller) build_tekton ;;
-	helm) build_helm ;;
+# lane NAME CMD...: run CMD in the background, its output in a log, and
+# note it; wait_lanes waits for them all and fails if any did.
+lanes=()
+lane() {
+	local name=$1
+	shift
+	log "building $name (once; cached in $bin_dir)"
+	(
+		start=$(date +%s)
+		"$@" >"$bin_dir/.logs/$name.log" 2>&1
+		log "built $name in $(($(date +%s) - start))s"
+	) &
+	lanes+=("$name:$!")
+}
+
+wait_lanes() {
+	local failed=0 entry
+	for entry in "${lanes[@]}"; do
+		if ! wait "${entry#*:}"; then
+			log "building ${entry%%:*} failed; its log ($bin_dir/.logs/${entry%%:*}.log) ends:"
+			tail -n 30 "$bin_dir/.logs/${entry%%:*}.log" >&2
+			failed=1
+		fi
+	done
+	return $failed
+}
+
+missing() { [ ! -x "$bin_dir/$1" ]; }
+
+for extra in "$@"; do
+	case $extra in
+	helm | kube-controller-manager) ;;
+	*) log "unknown extra '$extra' (helm, kube-controller-manager)"; exit 2 ;;
 	esac
-	log "built $part in $(($(date +%s) - start))s"
 done
+
+mkdir -p "$bin_dir/.logs" "$work"
+start=$(date +%s)
+kube=()
+for cmd in kube-apiserver kube-scheduler kubectl; do
+	missing "$cmd" && kube+=("$cmd")
+done
+for extra in "$@"; do
+	if [ "$extra" = kube-controller-manager ] && missing "$extra"; then
+		kube+=("$extra")
+	fi
+done
+if [ ${#kube[@]} -gt 0 ]; then lane kubernetes build_kube "${kube[@]}"; fi
+if missing etcd; then lane etcd build_etcd; fi
+if missing kwok; then lane kwok build_kwok; fi
+if missing tekton-controller; then lane tekton-controller build_tekton; fi
+for extra in "$@"; do
+	if [ "$extra" = helm ] && missing helm; then lane helm build_helm; fi
+done
+if [ ${#lanes[@]} -gt 0 ]; then
+	wait_lanes
+	log "built ${#lanes[@]} parts in $(($(date +%s) - start))s"
+fi
 echo "$bin_dir"
