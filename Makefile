@@ -89,7 +89,10 @@ lint-chart: ## helm lint --strict and helm template of charts/fresnel, default a
 	done; echo "chart: lint and template passed"
 
 .PHONY: demo
-demo: build ## Bring up the local stack, run fresnel and send sample webhooks from each SCM
+# The demo builds the fresnel it runs itself (as the e2e suite does, so they
+# share the build cache); bin/fresnel, built with other flags, would only
+# compile everything a second time on a cold machine.
+demo: ## Bring up the local stack, run fresnel and send sample webhooks from each SCM
 	$(GO) run ./test/demo $(ARGS)
 
 .PHONY: stack-build
