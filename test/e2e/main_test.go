@@ -4,11 +4,8 @@
 package e2e
 
 import (
-	"context"
-	"fmt"
 	"os"
 	"testing"
-	"time"
 
 	"github.com/fresnel-ci/fresnel/test/harness"
 )
@@ -19,34 +16,5 @@ var (
 )
 
 func TestMain(m *testing.M) {
-	os.Exit(run(m))
-}
-
-func run(m *testing.M) int {
-	ctx, cancel := context.WithTimeout(context.Background(), 45*time.Minute)
-	defer cancel()
-	var err error
-	if !harness.StackRunning(ctx) {
-		// Started here, so stopped here; a stack the developer started stays.
-		defer func() {
-			if err := harness.DownStack(context.Background()); err != nil {
-				fmt.Fprintln(os.Stderr, "e2e: stack down:", err)
-			}
-		}()
-	}
-	if stack, err = harness.UpStack(ctx); err != nil {
-		fmt.Fprintln(os.Stderr, "e2e: local stack:", err)
-		return 1
-	}
-	dir, err := os.MkdirTemp("", "fresnel-e2e-bin")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "e2e:", err)
-		return 1
-	}
-	defer os.RemoveAll(dir)
-	if binary, err = harness.BuildFresnel(ctx, dir); err != nil {
-		fmt.Fprintln(os.Stderr, "e2e:", err)
-		return 1
-	}
-	return m.Run()
+	os.Exit(harness.RunSuite(m, "e2e", func(s harness.Suite) { stack, binary = s.Stack, s.Binary }))
 }

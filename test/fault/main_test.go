@@ -6,11 +6,8 @@
 package fault
 
 import (
-	"context"
-	"fmt"
 	"os"
 	"testing"
-	"time"
 
 	"github.com/fresnel-ci/fresnel/test/harness"
 )
@@ -24,34 +21,7 @@ var (
 )
 
 func TestMain(m *testing.M) {
-	os.Exit(runSuite(m))
-}
-
-func runSuite(m *testing.M) int {
-	ctx, cancel := context.WithTimeout(context.Background(), 45*time.Minute)
-	defer cancel()
-	var err error
-	if ownStack = !harness.StackRunning(ctx); ownStack {
-		// Started here, so stopped here; a stack the developer started stays.
-		defer func() {
-			if err := harness.DownStack(context.Background()); err != nil {
-				fmt.Fprintln(os.Stderr, "fault: stack down:", err)
-			}
-		}()
-	}
-	if stack, err = harness.UpStack(ctx); err != nil {
-		fmt.Fprintln(os.Stderr, "fault: local stack:", err)
-		return 1
-	}
-	dir, err := os.MkdirTemp("", "fresnel-fault-bin")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "fault:", err)
-		return 1
-	}
-	defer os.RemoveAll(dir)
-	if binary, err = harness.BuildFresnel(ctx, dir); err != nil {
-		fmt.Fprintln(os.Stderr, "fault:", err)
-		return 1
-	}
-	return m.Run()
+	os.Exit(harness.RunSuite(m, "fault", func(s harness.Suite) {
+		stack, binary, ownStack = s.Stack, s.Binary, s.OwnStack
+	}))
 }
