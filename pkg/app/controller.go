@@ -62,6 +62,11 @@ func (a *App) RunController(ctx context.Context, opts ControllerOptions) error {
 	if err := observe(mgr, opts.MetricsAddr); err != nil {
 		return err
 	}
+	for name, keys := range run.Indexes {
+		if err := mgr.GetFieldIndexer().IndexField(ctx, &pipelinev1.PipelineRun{}, name, keys); err != nil {
+			return fmt.Errorf("app: index runs by %s: %w", name, err)
+		}
+	}
 	targetURL, err := report.ParseTargetURL(a.Settings.Report.TargetURL)
 	if err != nil {
 		return err

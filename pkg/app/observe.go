@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/http/pprof"
+	"os"
 	"sync"
 	"time"
 
@@ -55,6 +57,16 @@ func observe(mgr ctrl.Manager, addr string) error {
 	}{
 		{"/healthz", "ping", healthz.Ping},
 		{"/readyz", "informers", cacheSynced(mgr.GetCache())},
+	}
+	if os.Getenv("FRESNEL_PPROF") == "true" {
+		if err := mgr.AddMetricsServerExtraHandler("/debug/pprof/", http.HandlerFunc(pprof.Index)); err != nil {
+			return fmt.Errorf("app: pprof: %w", err)
+		}
+		for name, h := range map[string]http.HandlerFunc{"profile": pprof.Profile, "trace": pprof.Trace, "symbol": pprof.Symbol, "cmdline": pprof.Cmdline} {
+			if err := mgr.AddMetricsServerExtraHandler("/debug/pprof/"+name, h); err != nil {
+				return fmt.Errorf("app: pprof: %w", err)
+			}
+		}
 	}
 	for _, p := range probes {
 		h := http.StripPrefix(p.path, &healthz.Handler{Checks: map[string]healthz.Checker{p.name: p.check}})

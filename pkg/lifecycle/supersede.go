@@ -32,14 +32,22 @@ func SetupSuperseder(mgr ctrl.Manager, s *Superseder) error {
 	if s.Client == nil {
 		s.Client = mgr.GetClient()
 	}
-	presubmits := predicate.NewPredicateFuncs(func(o client.Object) bool {
-		l := o.GetLabels()
-		return l[run.LabelType] == string(triggers.Presubmit) && l[run.LabelPull] != ""
-	})
 	return ctrl.NewControllerManagedBy(mgr).
 		Named("supersede").
-		For(&pipelinev1.PipelineRun{}, builder.WithPredicates(presubmits)).
+		For(&pipelinev1.PipelineRun{}, builder.WithPredicates(predicate.NewPredicateFuncs(mayBeSuperseded))).
 		Complete(s)
+}
+
+// mayBeSuperseded keeps the unfinished presubmit runs of pull requests:
+// only they can be superseded, and each one's own events bring it to a
+// newer run, so the finished runs (thousands, at start) are not looked at.
+func mayBeSuperseded(o client.Object) bool {
+	l := o.GetLabels()
+	if l[run.LabelType] != string(triggers.Presubmit) || l[run.LabelPull] == "" {
+		return false
+	}
+	pr, ok := o.(*pipelinev1.PipelineRun)
+	return ok && !pr.IsDone()
 }
 
 // Reconcile cancels every unfinished run of the run's job and pull request
@@ -50,11 +58,8 @@ func (s *Superseder) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
 	var runs pipelinev1.PipelineRunList
-	err := s.Client.List(ctx, &runs, client.InNamespace(pr.Namespace), client.MatchingLabels{
-		run.LabelManaged: "true", run.LabelType: string(triggers.Presubmit),
-		run.LabelRepo: pr.Labels[run.LabelRepo], run.LabelPull: pr.Labels[run.LabelPull],
-		run.LabelJob: pr.Labels[run.LabelJob],
-	})
+	err := s.Client.List(ctx, &runs, client.InNamespace(pr.Namespace), client.MatchingFields{run.IndexPull: run.PullKey(pr.Labels)},
+		client.MatchingLabels{run.LabelJob: pr.Labels[run.LabelJob]})
 	if err != nil {
 		return ctrl.Result{}, fmt.Errorf("lifecycle: runs of %s: %w", pr.Name, err)
 	}

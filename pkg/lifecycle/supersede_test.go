@@ -92,3 +92,23 @@ func TestSupersederLeavesOtherInstancesAlone(t *testing.T) {
 		t.Errorf("cancelled %v: a pull request of another instance is another pull request", got)
 	}
 }
+
+func TestSupersederLooksAtUnfinishedPresubmitsOnly(t *testing.T) {
+	postsubmit := presubmit("post", "unit", "", "a1", 1, false)
+	postsubmit.Labels[run.LabelType] = "postsubmit"
+	tests := []struct {
+		name string
+		pr   *pipelinev1.PipelineRun
+		want bool
+	}{
+		{"unfinished presubmit", presubmit("a", "unit", "7", "a1", 1, false), true},
+		{"finished presubmit", presubmit("b", "unit", "7", "a1", 1, true), false},
+		{"presubmit without a pull request", presubmit("c", "unit", "", "a1", 1, false), false},
+		{"postsubmit", postsubmit, false},
+	}
+	for _, tc := range tests {
+		if got := mayBeSuperseded(tc.pr); got != tc.want {
+			t.Errorf("%s: mayBeSuperseded = %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}

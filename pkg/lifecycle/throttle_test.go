@@ -60,7 +60,7 @@ func newThrottle(t *testing.T, runs ...*pipelinev1.PipelineRun) (*Throttle, clie
 	for i, r := range runs {
 		objs[i] = r
 	}
-	c := fake.NewClientBuilder().WithScheme(scheme).WithObjects(objs...).Build()
+	c := indexed(fake.NewClientBuilder().WithScheme(scheme)).WithObjects(objs...).Build()
 	return &Throttle{Live: c, Client: c}, c
 }
 
@@ -147,4 +147,13 @@ func TestRunsWithoutALimitAreLeftAlone(t *testing.T) {
 func TestGoneRunIsNotAnError(t *testing.T) {
 	th, _ := newThrottle(t)
 	reconcile(t, th, "gone")
+}
+
+// indexed registers the controller's cache indexes of runs on b, as the
+// controller does on its cache.
+func indexed(b *fake.ClientBuilder) *fake.ClientBuilder {
+	for name, keys := range run.Indexes {
+		b = b.WithIndex(&pipelinev1.PipelineRun{}, name, keys)
+	}
+	return b
 }

@@ -90,7 +90,7 @@ func newChecksHarness(t *testing.T, objs ...client.Object) *checksHarness {
 		}
 		return err
 	}
-	h.client = fake.NewClientBuilder().WithScheme(scheme).WithObjects(objs...).
+	h.client = indexed(fake.NewClientBuilder().WithScheme(scheme)).WithObjects(objs...).
 		WithStatusSubresource(&pipelinev1.PipelineRun{}).
 		WithInterceptorFuncs(interceptor.Funcs{Get: get}).Build()
 	set, err := providers.NewSet([]providers.Config{{Kind: checksKind, Name: "app", Secret: []byte("s")}})

@@ -205,9 +205,7 @@ func (r *Reporter) status(pr *pipelinev1.PipelineRun, state providers.State, des
 // other one done.
 func (r *Reporter) combined(ctx context.Context, pr *pipelinev1.PipelineRun, state providers.State) (providers.State, error) {
 	var siblings pipelinev1.PipelineRunList
-	err := r.Client.List(ctx, &siblings, client.InNamespace(pr.Namespace), client.MatchingLabels{
-		run.LabelManaged: "true", run.LabelRepo: pr.Labels[run.LabelRepo], run.LabelSHA: pr.Labels[run.LabelSHA],
-	})
+	err := r.Client.List(ctx, &siblings, client.InNamespace(pr.Namespace), client.MatchingFields{run.IndexCommit: run.CommitKey(pr.Labels)})
 	if err != nil {
 		return "", fmt.Errorf("report: runs on %s: %w", pr.Annotations[run.AnnotationSHA], err)
 	}

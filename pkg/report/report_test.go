@@ -137,7 +137,7 @@ func newHarness(t *testing.T, objs ...client.Object) *harness {
 		}
 		return err
 	}
-	h.client = fake.NewClientBuilder().WithScheme(scheme).WithObjects(objs...).
+	h.client = indexed(fake.NewClientBuilder().WithScheme(scheme)).WithObjects(objs...).
 		WithStatusSubresource(&pipelinev1.PipelineRun{}).
 		WithInterceptorFuncs(interceptor.Funcs{Get: staleGet}).Build()
 	set, err := providers.NewSet([]providers.Config{{Kind: reportKind, Name: "public", Secret: []byte("s")}})
@@ -454,4 +454,13 @@ func TestMootRunsDoNotCount(t *testing.T) {
 	if last.Combined != providers.StateSuccess || last.Moot {
 		t.Errorf("the commit's verdict = %q (moot %v), want success: the cancelled run does not count", last.Combined, last.Moot)
 	}
+}
+
+// indexed registers the controller's cache indexes of runs on b, as the
+// controller does on its cache.
+func indexed(b *fake.ClientBuilder) *fake.ClientBuilder {
+	for name, keys := range run.Indexes {
+		b = b.WithIndex(&pipelinev1.PipelineRun{}, name, keys)
+	}
+	return b
 }

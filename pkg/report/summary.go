@@ -138,10 +138,7 @@ func pullKeyOf(pr *pipelinev1.PipelineRun) pullKey {
 // pullRuns lists the reported presubmit runs of the pull request.
 func (r *Reporter) pullRuns(ctx context.Context, pr *pipelinev1.PipelineRun, key pullKey) ([]*pipelinev1.PipelineRun, error) {
 	var list pipelinev1.PipelineRunList
-	err := r.Client.List(ctx, &list, client.InNamespace(pr.Namespace), client.MatchingLabels{
-		run.LabelManaged: "true", run.LabelProvider: key.kind, run.LabelRepo: pr.Labels[run.LabelRepo],
-		run.LabelPull: pr.Labels[run.LabelPull], run.LabelType: string(triggers.Presubmit),
-	})
+	err := r.Client.List(ctx, &list, client.InNamespace(pr.Namespace), client.MatchingFields{run.IndexPull: run.PullKey(pr.Labels)})
 	if err != nil {
 		return nil, fmt.Errorf("report: runs of %s#%d: %w", key.repo, key.number, err)
 	}

@@ -127,7 +127,7 @@ func newKindHarness(t *testing.T, kind string, objs ...client.Object) *kindHarne
 	if err := pipelinev1.AddToScheme(scheme); err != nil {
 		t.Fatal(err)
 	}
-	c := fake.NewClientBuilder().WithScheme(scheme).WithObjects(objs...).WithStatusSubresource(&pipelinev1.PipelineRun{}).Build()
+	c := indexed(fake.NewClientBuilder().WithScheme(scheme)).WithObjects(objs...).WithStatusSubresource(&pipelinev1.PipelineRun{}).Build()
 	set, err := providers.NewSet([]providers.Config{{Kind: kind, Name: "public", Secret: []byte("s")}})
 	if err != nil {
 		t.Fatal(err)

@@ -123,7 +123,7 @@ func newCluster(t *testing.T, runs ...*pipelinev1.PipelineRun) *cluster {
 	for i, r := range runs {
 		objs[i] = r
 	}
-	c := fake.NewClientBuilder().WithScheme(scheme).WithObjects(objs...).
+	c := indexed(fake.NewClientBuilder().WithScheme(scheme)).WithObjects(objs...).
 		WithStatusSubresource(&pipelinev1.PipelineRun{}).Build()
 	gh := harness.NewFakeGitHub()
 	t.Cleanup(gh.Close)
@@ -248,4 +248,13 @@ func TestOldRunIsStartedReportedAndSuperseded(t *testing.T) {
 	if diff := cmp.Diff(wantLast, last); diff != "" {
 		t.Errorf("report of the superseded old run (-want +got):\n%s", diff)
 	}
+}
+
+// indexed registers the controller's cache indexes of runs on b, as the
+// controller does on its cache.
+func indexed(b *fake.ClientBuilder) *fake.ClientBuilder {
+	for name, keys := range run.Indexes {
+		b = b.WithIndex(&pipelinev1.PipelineRun{}, name, keys)
+	}
+	return b
 }

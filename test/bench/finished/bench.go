@@ -1,10 +1,12 @@
 package main
 
 import (
+	"bufio"
 	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -249,9 +251,11 @@ func (s *statuses) at(sha string) (time.Time, bool) {
 }
 
 type result struct {
-	ready              time.Duration
-	rssReadyKiB        int
-	peakKiB            int
+	ready       time.Duration
+	rssReadyKiB int
+	peakKiB     int
+	// heapInUse is the Go heap in use once synced (go_memstats_heap_inuse_bytes).
+	heapInUse          float64
 	latencies          []time.Duration
 	missing, requested int
 }
@@ -272,7 +276,7 @@ func (b *bench) measure(ctx context.Context, bin, dir string, reports int) (*res
 	f, err := harness.StartFresnel(ctx, fdir, harness.FresnelOptions{
 		Binary: bin, Role: "controller", Kubeconfig: b.stack.Kubeconfig, Settings: settings,
 		Files: map[string]string{"config.yaml": jobConfig, "hmac": "bench-secret", "token": "ghp_bench"},
-		Env:   []string{"GOMAXPROCS=2"},
+		Env:   []string{"GOMAXPROCS=2", "FRESNEL_PPROF=true"},
 	})
 	if err != nil {
 		return nil, err
@@ -281,6 +285,9 @@ func (b *bench) measure(ctx context.Context, bin, dir string, reports int) (*res
 	res := &result{ready: time.Since(start), requested: reports}
 	time.Sleep(5 * time.Second) // the first garbage collection pass and the resync settle
 	res.rssReadyKiB = procStatus(f.PID(), "VmRSS:")
+	res.heapInUse = scrapeGauge(f.MetricsURL+"/metrics", "go_memstats_heap_inuse_bytes")
+	go saveProfile(f.MetricsURL+"/debug/pprof/profile?seconds=10", filepath.Join(os.TempDir(), "fresnel-finished-cpu.pprof"))
+	go saveProfile(f.MetricsURL+"/debug/pprof/heap", filepath.Join(os.TempDir(), "fresnel-finished-heap.pprof"))
 	res.latencies, res.missing = b.timeReports(ctx, st, reports)
 	res.peakKiB = procStatus(f.PID(), "VmHWM:")
 	return res, nil
@@ -360,6 +367,7 @@ func (r *result) print(runs int) {
 	fmt.Printf("controller over %d finished runs:\n", runs)
 	fmt.Printf("  ready (cache synced)  %s\n", r.ready.Round(time.Millisecond))
 	fmt.Printf("  RSS once synced       %.1f MiB (target <= 200 MiB)\n", float64(r.rssReadyKiB)/1024)
+	fmt.Printf("  Go heap in use        %.1f MiB (of that RSS)\n", r.heapInUse/(1<<20))
 	fmt.Printf("  peak RSS              %.1f MiB\n", float64(r.peakKiB)/1024)
 	fmt.Printf("  finish -> report      p50 %v  p99 %v  max %v over %d runs (target p99 <= 2s); %d not reported\n",
 		percentile(r.latencies, .5).Round(time.Millisecond), percentile(r.latencies, .99).Round(time.Millisecond),
@@ -370,4 +378,43 @@ func (r *result) print(runs int) {
 // stays (nothing on the local stack finishes deleting one).
 func cleanup(stack *harness.Stack, ns string) {
 	_ = stack.Tekton.TektonV1().PipelineRuns(ns).DeleteCollection(context.Background(), metav1.DeleteOptions{}, metav1.ListOptions{})
+}
+
+// scrapeGauge reads one unlabelled sample from a Prometheus text page; 0
+// when it cannot.
+func scrapeGauge(url, name string) float64 {
+	resp, err := http.Get(url)
+	if err != nil {
+		return 0
+	}
+	defer resp.Body.Close()
+	sc := bufio.NewScanner(resp.Body)
+	sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), name+" "); ok {
+			f, _ := strconv.ParseFloat(strings.TrimSpace(v), 64)
+			return f
+		}
+	}
+	return 0
+}
+
+// saveProfile writes what url serves (a pprof profile) to path, for
+// go tool pprof; a failure is printed and ignored.
+func saveProfile(url, path string) {
+	resp, err := http.Get(url)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "finished: profile:", err)
+		return
+	}
+	defer resp.Body.Close()
+	out, err := os.Create(path)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "finished: profile:", err)
+		return
+	}
+	defer out.Close()
+	if _, err := io.Copy(out, resp.Body); err == nil {
+		fmt.Println("  profile               " + path)
+	}
 }
