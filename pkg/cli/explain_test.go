@@ -135,12 +135,12 @@ func TestExplain(t *testing.T) {
 			reasons: map[string]string{"lint": `the event is ignored: pull_request action "converted_to_draft" is not handled`},
 		},
 		{
-			name: "unhandled event skips every job",
+			name: "ignored event skips every job",
 			args: githubArgs("--event", "check_run", "--payload", ex+"github/check_run.json"),
 			runs: []Run{},
 			skipped: []string{"benchmarks", "diaspora-publish", "docs-check", "docs-site", "e2e", "gl-docs", "gl-unit",
 				"integration", "lint", "publish", "release-build", "release-verify", "unit"},
-			reasons: map[string]string{"publish": `the event is ignored: event "check_run" is not handled`},
+			reasons: map[string]string{"publish": `the event is ignored: check_run action "created" is not handled`},
 		},
 		{
 			name:    "GitLab merge request",

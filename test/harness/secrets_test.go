@@ -438,8 +438,13 @@ func get(t *testing.T, url string) string {
 func checkStatus(t *testing.T, round leakRound, kind, what string, status int, body string) {
 	t.Helper()
 	want := wantStatus[what]
-	if (what == "pull request" || what == "comment") && (round.scmDown || round.kubeDown) {
-		want = http.StatusInternalServerError
+	if what == "pull request" || what == "comment" {
+		switch {
+		case round.scmDown: // the trust question fails first
+			want = http.StatusInternalServerError
+		case round.kubeDown:
+			want = http.StatusServiceUnavailable
+		}
 	}
 	if status != want {
 		t.Errorf("%s %s (%s): %d %s, want %d", kind, what, round.name, status, body, want)
