@@ -166,8 +166,9 @@ func checkCancel(t *testing.T, ns string, f *harness.Fresnel, fl pluginsFlow) {
 		t.Errorf("/cancel: plugins = %q, want %q", got, want)
 	}
 	for _, pr := range listRuns(t, ns) {
-		if pr.Spec.Status != "Cancelled" || !strings.Contains(pr.Annotations["fresnel.dev/cancelled"], "@bob") {
-			t.Errorf("%s: spec.status %q, cancelled annotation %q; want cancelled by @bob", pr.Name, pr.Spec.Status, pr.Annotations["fresnel.dev/cancelled"])
+		// A started run is cancelled so that its finally tasks still run.
+		if pr.Spec.Status != "CancelledRunFinally" || !strings.Contains(pr.Annotations["fresnel.dev/cancelled"], "@bob") {
+			t.Errorf("%s: spec.status %q, cancelled annotation %q; want CancelledRunFinally by @bob", pr.Name, pr.Spec.Status, pr.Annotations["fresnel.dev/cancelled"])
 		}
 	}
 	got = sendPlugins(t, f, fl.comment("bob", "/cancel slow"))
