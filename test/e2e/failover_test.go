@@ -162,18 +162,17 @@ func checkQueueOrder(t *testing.T, runs []pipelinev1.PipelineRun) {
 			serial = append(serial, pr)
 		}
 	}
-	sort.Slice(serial, func(i, j int) bool {
-		ci, cj := serial[i].CreationTimestamp, serial[j].CreationTimestamp
-		if !ci.Equal(&cj) {
-			return ci.Before(&cj)
-		}
-		return serial[i].Name < serial[j].Name
-	})
+	// In the order they ran: none may overlap the one before, and none may
+	// have been created after the one before (creation times have
+	// one-second resolution, so runs of the same second may go either way).
+	sort.Slice(serial, func(i, j int) bool { return serial[i].Status.StartTime.Before(serial[j].Status.StartTime) })
 	for i := 1; i < len(serial); i++ {
 		prev, cur := serial[i-1], serial[i]
 		if cur.Status.StartTime.Before(prev.Status.CompletionTime) {
-			t.Errorf("%s (created %s) started at %s, before %s (created %s) finished at %s: out of order or overlapping",
-				cur.Name, cur.CreationTimestamp, cur.Status.StartTime, prev.Name, prev.CreationTimestamp, prev.Status.CompletionTime)
+			t.Errorf("%s started at %s, before %s finished at %s: overlapping", cur.Name, cur.Status.StartTime, prev.Name, prev.Status.CompletionTime)
+		}
+		if cur.CreationTimestamp.Before(&prev.CreationTimestamp) {
+			t.Errorf("%s (created %s) ran after %s (created %s): out of order", cur.Name, cur.CreationTimestamp, prev.Name, prev.CreationTimestamp)
 		}
 	}
 }
