@@ -1,13 +1,13 @@
 package dispatch
 
 import (
-	"container/list"
 	"context"
 	"fmt"
 	"sync"
 	"time"
 
 	"github.com/fresnel-ci/fresnel/pkg/event"
+	"github.com/fresnel-ci/fresnel/pkg/expiring"
 )
 
 // Default bounds of a Seen record.
@@ -37,20 +37,14 @@ type Seen struct {
 	// TTL is how long a completed step is remembered.
 	TTL time.Duration
 	// Max bounds how many completed steps are remembered; past it the
-	// oldest are forgotten.
+	// least recently seen are forgotten.
 	Max int
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 
-	mu    sync.Mutex
-	done  map[string]*list.Element // of doneStep, oldest at the front
-	order list.List
-	busy  map[string]chan struct{}
-}
-
-type doneStep struct {
-	key string
-	at  time.Time
+	mu   sync.Mutex
+	done *expiring.Map[struct{}] // made on first use, from the fields above
+	busy map[string]chan struct{}
 }
 
 // Claim is the right to run one step of one delivery; Release says
@@ -80,7 +74,7 @@ func (s *Seen) Claim(ctx context.Context, key string) (Claim, error) {
 	}
 	for {
 		s.mu.Lock()
-		if s.isDone(key) {
+		if _, done := s.doneSteps().Get(key); done {
 			s.mu.Unlock()
 			return Claim{Done: true}, nil
 		}
@@ -112,71 +106,31 @@ func (c Claim) Release(completed bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if completed {
-		s.remember(c.key)
+		s.doneSteps().Put(c.key, struct{}{})
 	}
 	close(s.busy[c.key])
 	delete(s.busy, c.key)
 }
 
 // Len is how many completed steps are remembered, expired ones included
-// until they are pruned.
+// until they are dropped.
 func (s *Seen) Len() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.order.Len()
+	return s.doneSteps().Len()
 }
 
-// isDone reports whether key completed within the TTL; s.mu is held.
-func (s *Seen) isDone(key string) bool {
-	s.prune()
-	_, ok := s.done[key]
-	return ok
-}
-
-// remember records key as completed now; s.mu is held.
-func (s *Seen) remember(key string) {
+// doneSteps is the record of completed steps; s.mu is held.
+func (s *Seen) doneSteps() *expiring.Map[struct{}] {
 	if s.done == nil {
-		s.done = map[string]*list.Element{}
+		ttl, size := s.TTL, s.Max
+		if ttl <= 0 {
+			ttl = DefaultSeenTTL
+		}
+		if size <= 0 {
+			size = DefaultSeenMax
+		}
+		s.done = expiring.New[struct{}](size, ttl, s.Now)
 	}
-	if el, ok := s.done[key]; ok {
-		s.order.Remove(el)
-	}
-	s.done[key] = s.order.PushBack(doneStep{key: key, at: s.now()})
-	for s.order.Len() > s.max() {
-		s.forget(s.order.Front())
-	}
-}
-
-// prune forgets the steps older than the TTL; s.mu is held.
-func (s *Seen) prune() {
-	cutoff := s.now().Add(-s.ttl())
-	for el := s.order.Front(); el != nil && !el.Value.(doneStep).at.After(cutoff); el = s.order.Front() {
-		s.forget(el)
-	}
-}
-
-func (s *Seen) forget(el *list.Element) {
-	delete(s.done, el.Value.(doneStep).key)
-	s.order.Remove(el)
-}
-
-func (s *Seen) now() time.Time {
-	if s.Now == nil {
-		return time.Now()
-	}
-	return s.Now()
-}
-
-func (s *Seen) ttl() time.Duration {
-	if s.TTL <= 0 {
-		return DefaultSeenTTL
-	}
-	return s.TTL
-}
-
-func (s *Seen) max() int {
-	if s.Max <= 0 {
-		return DefaultSeenMax
-	}
-	return s.Max
+	return s.done
 }

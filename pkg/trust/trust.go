@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/fresnel-ci/fresnel/pkg/expiring"
 	"github.com/fresnel-ci/fresnel/pkg/metrics"
 	"github.com/fresnel-ci/fresnel/providers"
 	"github.com/fresnel-ci/fresnel/triggers"
@@ -63,7 +64,8 @@ type Options struct {
 
 // Decider decides trust and keeps membership answers.
 type Decider struct {
-	cache *cache
+	// cache keeps membership answers, never errors.
+	cache *expiring.Map[bool]
 }
 
 // New returns a Decider.
@@ -72,11 +74,11 @@ func New(opts Options) *Decider {
 	if now == nil {
 		now = time.Now
 	}
-	return &Decider{cache: newCache(cmp.Or(opts.CacheSize, DefaultCacheSize), cmp.Or(opts.TTL, DefaultTTL), now)}
+	return &Decider{cache: expiring.New[bool](cmp.Or(opts.CacheSize, DefaultCacheSize), cmp.Or(opts.TTL, DefaultTTL), now)}
 }
 
 // Cached is how many answers the Decider keeps now.
-func (d *Decider) Cached() int { return d.cache.len() }
+func (d *Decider) Cached() int { return d.cache.Len() }
 
 // Org returns the org or group of a repository's full name.
 func Org(repo string) string {
@@ -198,7 +200,7 @@ func (a *asker) decision(trusted bool, reason string) Decision {
 // ask answers one question from the cache or the SCM.
 func (a *asker) ask(what, scope string, call func(ctx context.Context, scope, user string) (bool, error)) (bool, error) {
 	key := a.q.Instance + "\x00" + what + "\x00" + scope + "\x00" + strings.ToLower(a.q.User)
-	if yes, ok := a.d.cache.get(key); ok {
+	if yes, ok := a.d.cache.Get(key); ok {
 		return yes, nil
 	}
 	a.calls++
@@ -206,7 +208,7 @@ func (a *asker) ask(what, scope string, call func(ctx context.Context, scope, us
 	if err != nil {
 		return false, fmt.Errorf("trust: is %s a %s of %s: %w", a.q.User, what, scope, err)
 	}
-	a.d.cache.put(key, yes)
+	a.d.cache.Put(key, yes)
 	return yes, nil
 }
 
