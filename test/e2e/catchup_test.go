@@ -40,15 +40,8 @@ func TestCatchupAfterOutageRunsEveryEventOnce(t *testing.T) {
 	ns := newNamespace(t)
 	gh := harness.NewFakeGitHub()
 	defer gh.Close()
-	proxy, err := harness.NewProxy(strings.TrimPrefix(stack.Rest.Host, "https://"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer proxy.Close()
-	kubeconfig, err := harness.KubeconfigVia(stack.Kubeconfig, proxy.Addr, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
+	kc := proxiedKubeconfig(t)
+	kubeconfig, proxy := kc.path, kc.proxy
 	settings := githubSettings(ns, gh.URL) + "catchup: {interval: 1s, settle: 3s}\n"
 	f := startFresnel(t, kubeconfig, settings, catchupJobs)
 	hook := gh.GitHubHook(repo, 77, f.URL+harness.HookPath("github", "public"), githubSecret)
@@ -68,6 +61,7 @@ func TestCatchupAfterOutageRunsEveryEventOnce(t *testing.T) {
 		body := harness.GitHubPullRequestEvent("synchronize", repo, p.Number, p.HeadSHA, "main")
 		guid := fmt.Sprintf("guid-%d", p.Number)
 		var status int
+		var err error
 		if p.Number < pulls {
 			status, err = hook.Deliver("pull_request", guid, body)
 		} else {

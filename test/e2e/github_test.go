@@ -221,15 +221,8 @@ func TestApiserverDownAnswers5xxThenRedeliveryCreatesOnce(t *testing.T) {
 	ns := newNamespace(t)
 	gh := harness.NewFakeGitHub()
 	defer gh.Close()
-	proxy, err := harness.NewProxy(strings.TrimPrefix(stack.Rest.Host, "https://"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer proxy.Close()
-	kubeconfig, err := harness.KubeconfigVia(stack.Kubeconfig, proxy.Addr, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
+	kc := proxiedKubeconfig(t)
+	kubeconfig, proxy := kc.path, kc.proxy
 	config := `
 presubmits:
   acme/widgets:

@@ -8,22 +8,23 @@ import (
 	"time"
 )
 
-// Suite is what a test package on the local stack gets from RunSuite.
+// Suite is what a run on the local stack gets from WithStack.
 type Suite struct {
 	Stack *Stack
 	// Binary is a fresnel built for this run.
 	Binary string
-	// OwnStack is true when RunSuite started the stack, and stops it at
+	// Dir holds Binary; the run may keep its own files there. It is
+	// removed at the end.
+	Dir string
+	// OwnStack is true when WithStack started the stack, and stops it at
 	// the end; a stack the developer started stays up.
 	OwnStack bool
 }
 
-// RunSuite runs m's tests on the local stack: it starts the stack unless
-// one is running, builds fresnel, hands both to setup, runs the tests and
-// returns their exit code. name prefixes what it prints.
-func RunSuite(m *testing.M, name string, setup func(Suite)) int {
-	ctx, cancel := context.WithTimeout(context.Background(), 45*time.Minute)
-	defer cancel()
+// WithStack runs f on the local stack: it starts the stack unless one is
+// running, builds fresnel into a temporary folder, calls f and cleans up.
+// name prefixes the folder's name.
+func WithStack(ctx context.Context, name string, f func(Suite) error) error {
 	var s Suite
 	if s.OwnStack = !StackRunning(ctx); s.OwnStack {
 		defer func() {
@@ -34,19 +35,32 @@ func RunSuite(m *testing.M, name string, setup func(Suite)) int {
 	}
 	var err error
 	if s.Stack, err = UpStack(ctx); err != nil {
-		fmt.Fprintf(os.Stderr, "%s: local stack: %v\n", name, err)
-		return 1
+		return fmt.Errorf("local stack: %w", err)
 	}
-	dir, err := os.MkdirTemp("", "fresnel-"+name+"-bin")
+	if s.Dir, err = os.MkdirTemp("", "fresnel-"+name+"-"); err != nil {
+		return err
+	}
+	defer os.RemoveAll(s.Dir)
+	if s.Binary, err = BuildFresnel(ctx, s.Dir); err != nil {
+		return err
+	}
+	return f(s)
+}
+
+// RunSuite runs m's tests through WithStack, handing setup the Suite
+// first, and returns their exit code. name prefixes what it prints.
+func RunSuite(m *testing.M, name string, setup func(Suite)) int {
+	ctx, cancel := context.WithTimeout(context.Background(), 45*time.Minute)
+	defer cancel()
+	code := 0
+	err := WithStack(ctx, name, func(s Suite) error {
+		setup(s)
+		code = m.Run()
+		return nil
+	})
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "%s: %v\n", name, err)
 		return 1
 	}
-	defer os.RemoveAll(dir)
-	if s.Binary, err = BuildFresnel(ctx, dir); err != nil {
-		fmt.Fprintf(os.Stderr, "%s: %v\n", name, err)
-		return 1
-	}
-	setup(s)
-	return m.Run()
+	return code
 }

@@ -35,23 +35,12 @@ func main() {
 }
 
 func measureAll(ctx context.Context, runs, reports, workers int, fillFor time.Duration) error {
-	startedStack := !harness.StackRunning(ctx)
-	stack, err := harness.UpStack(ctx)
-	if err != nil {
-		return err
-	}
-	if startedStack {
-		defer func() { _ = harness.DownStack(context.Background()) }()
-	}
-	dir, err := os.MkdirTemp("", "fresnel-finished")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(dir)
-	bin, err := harness.BuildFresnel(ctx, dir)
-	if err != nil {
-		return err
-	}
+	return harness.WithStack(ctx, "finished", func(s harness.Suite) error {
+		return measureOn(ctx, s.Stack, s.Binary, s.Dir, runs, reports, workers, fillFor)
+	})
+}
+
+func measureOn(ctx context.Context, stack *harness.Stack, bin, dir string, runs, reports, workers int, fillFor time.Duration) error {
 	ns := fmt.Sprintf("bench-finished-%d", time.Now().Unix())
 	if err := stack.Namespace(ctx, ns); err != nil {
 		return err

@@ -36,23 +36,10 @@ func main() {
 type plan struct{ events, senders, burst, burstSenders int }
 
 func run(ctx context.Context, p plan) error {
-	startedStack := !harness.StackRunning(ctx)
-	stack, err := harness.UpStack(ctx)
-	if err != nil {
-		return err
-	}
-	if startedStack {
-		defer func() { _ = harness.DownStack(context.Background()) }()
-	}
-	dir, err := os.MkdirTemp("", "fresnel-load")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(dir)
-	bin, err := harness.BuildFresnel(ctx, dir)
-	if err != nil {
-		return err
-	}
+	return harness.WithStack(ctx, "load", func(s harness.Suite) error { return runOn(ctx, p, s.Stack, s.Binary, s.Dir) })
+}
+
+func runOn(ctx context.Context, p plan, stack *harness.Stack, bin, dir string) error {
 	// Each run is compared with the bare apiserver at its own concurrency.
 	for _, r := range []struct {
 		name            string
