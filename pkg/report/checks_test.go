@@ -11,12 +11,9 @@ import (
 	pipelinev1 "github.com/tektoncd/pipeline/pkg/apis/pipeline/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/runtime"
 	"knative.dev/pkg/apis"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/controller-runtime/pkg/client/fake"
-	"sigs.k8s.io/controller-runtime/pkg/client/interceptor"
 
 	"github.com/fresnel-ci/fresnel/pkg/event"
 	"github.com/fresnel-ci/fresnel/pkg/run"
@@ -77,22 +74,8 @@ type checksHarness struct {
 
 func newChecksHarness(t *testing.T, objs ...client.Object) *checksHarness {
 	t.Helper()
-	scheme := runtime.NewScheme()
-	if err := pipelinev1.AddToScheme(scheme); err != nil {
-		t.Fatal(err)
-	}
 	h := &checksHarness{}
-	get := func(ctx context.Context, c client.WithWatch, key client.ObjectKey, obj client.Object, opts ...client.GetOption) error {
-		err := c.Get(ctx, key, obj, opts...)
-		if h.stale {
-			delete(obj.GetAnnotations(), run.AnnotationCheckRun)
-			delete(obj.GetAnnotations(), run.AnnotationReportedState)
-		}
-		return err
-	}
-	h.client = indexed(fake.NewClientBuilder().WithScheme(scheme)).WithObjects(objs...).
-		WithStatusSubresource(&pipelinev1.PipelineRun{}).
-		WithInterceptorFuncs(interceptor.Funcs{Get: get}).Build()
+	h.client = runsClient(t, func() bool { return h.stale }, []string{run.AnnotationCheckRun, run.AnnotationReportedState}, objs...)
 	set, err := providers.NewSet([]providers.Config{{Kind: checksKind, Name: "app", Secret: []byte("s")}})
 	if err != nil {
 		t.Fatal(err)

@@ -125,21 +125,8 @@ type harness struct {
 
 func newHarness(t *testing.T, objs ...client.Object) *harness {
 	t.Helper()
-	scheme := runtime.NewScheme()
-	if err := pipelinev1.AddToScheme(scheme); err != nil {
-		t.Fatal(err)
-	}
 	h := &harness{}
-	staleGet := func(ctx context.Context, c client.WithWatch, key client.ObjectKey, obj client.Object, opts ...client.GetOption) error {
-		err := c.Get(ctx, key, obj, opts...)
-		if h.stale.Load() {
-			delete(obj.GetAnnotations(), run.AnnotationReportedState)
-		}
-		return err
-	}
-	h.client = indexed(fake.NewClientBuilder().WithScheme(scheme)).WithObjects(objs...).
-		WithStatusSubresource(&pipelinev1.PipelineRun{}).
-		WithInterceptorFuncs(interceptor.Funcs{Get: staleGet}).Build()
+	h.client = runsClient(t, h.stale.Load, []string{run.AnnotationReportedState}, objs...)
 	set, err := providers.NewSet([]providers.Config{{Kind: reportKind, Name: "public", Secret: []byte("s")}})
 	if err != nil {
 		t.Fatal(err)
@@ -456,11 +443,31 @@ func TestMootRunsDoNotCount(t *testing.T) {
 	}
 }
 
-// indexed registers the controller's cache indexes of runs on b, as the
-// controller does on its cache.
-func indexed(b *fake.ClientBuilder) *fake.ClientBuilder {
+// runsClient is a fake API server holding objs, with the controller
+// cache's indexes of runs. While stale (when not nil) returns true, a Get
+// leaves out the annotations named in hide, as a cache that has not
+// caught up would.
+func runsClient(t *testing.T, stale func() bool, hide []string, objs ...client.Object) client.Client {
+	t.Helper()
+	scheme := runtime.NewScheme()
+	if err := pipelinev1.AddToScheme(scheme); err != nil {
+		t.Fatal(err)
+	}
+	b := fake.NewClientBuilder().WithScheme(scheme).WithObjects(objs...).WithStatusSubresource(&pipelinev1.PipelineRun{})
 	for name, keys := range run.Indexes {
 		b = b.WithIndex(&pipelinev1.PipelineRun{}, name, keys)
 	}
-	return b
+	if stale != nil {
+		get := func(ctx context.Context, c client.WithWatch, key client.ObjectKey, obj client.Object, opts ...client.GetOption) error {
+			err := c.Get(ctx, key, obj, opts...)
+			if stale() {
+				for _, a := range hide {
+					delete(obj.GetAnnotations(), a)
+				}
+			}
+			return err
+		}
+		b = b.WithInterceptorFuncs(interceptor.Funcs{Get: get})
+	}
+	return b.Build()
 }

@@ -13,9 +13,7 @@ import (
 	pipelinev1 "github.com/tektoncd/pipeline/pkg/apis/pipeline/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/controller-runtime/pkg/client/fake"
 
 	"github.com/fresnel-ci/fresnel/pkg/event"
 	"github.com/fresnel-ci/fresnel/pkg/run"
@@ -123,11 +121,7 @@ type kindHarness struct {
 
 func newKindHarness(t *testing.T, kind string, objs ...client.Object) *kindHarness {
 	t.Helper()
-	scheme := runtime.NewScheme()
-	if err := pipelinev1.AddToScheme(scheme); err != nil {
-		t.Fatal(err)
-	}
-	c := indexed(fake.NewClientBuilder().WithScheme(scheme)).WithObjects(objs...).WithStatusSubresource(&pipelinev1.PipelineRun{}).Build()
+	c := runsClient(t, nil, nil, objs...)
 	set, err := providers.NewSet([]providers.Config{{Kind: kind, Name: "public", Secret: []byte("s")}})
 	if err != nil {
 		t.Fatal(err)
