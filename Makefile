@@ -39,11 +39,11 @@ unit: ## Unit tests (with the race detector)
 
 .PHONY: e2e
 e2e: ## End-to-end tests against the real local stack (built once, cached)
-	$(GO) test -count=1 -timeout 60m -v ./test/e2e/ 2>&1 | tee e2e.log | grep -E '^(=== RUN|--- |PASS|FAIL|ok|panic)|e2e:' ; exit $${PIPESTATUS[0]}
+	$(GO) test -count=1 -timeout 60m -v ./test/e2e/ 2>&1 | tee e2e.log | grep -E '^(=== RUN|--- |PASS|FAIL|ok|panic)|e2e:|^ +[A-Za-z0-9_]+_test\.go:[0-9]+:' ; exit $${PIPESTATUS[0]}
 
 .PHONY: fault
 fault: ## Fault suite on the local stack: kill -9, apiserver outage, replayed deliveries, slow and idle clients
-	$(GO) test -count=1 -timeout 20m -v ./test/fault/ 2>&1 | tee fault.log | grep -E '^(=== RUN|--- |PASS|FAIL|ok|panic)|fault:' ; exit $${PIPESTATUS[0]}
+	$(GO) test -count=1 -timeout 20m -v ./test/fault/ 2>&1 | tee fault.log | grep -E '^(=== RUN|--- |PASS|FAIL|ok|panic)|fault:|^ +[A-Za-z0-9_]+_test\.go:[0-9]+:' ; exit $${PIPESTATUS[0]}
 
 FUZZTIME ?= 5s
 

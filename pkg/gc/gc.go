@@ -111,7 +111,7 @@ func newestPeriodics(runs []*pipelinev1.PipelineRun, active map[string]bool) map
 		if pr.Labels[run.LabelType] != string(triggers.Periodic) || (active != nil && !active[job]) {
 			continue
 		}
-		if cur, ok := newest[job]; !ok || periodic.Scheduled(pr).After(periodic.Scheduled(cur)) {
+		if cur, ok := newest[job]; !ok || periodic.Newer(pr, cur) {
 			newest[job] = pr
 		}
 	}

@@ -143,6 +143,21 @@ func TestSelect(t *testing.T) {
 	}
 }
 
+// Two runs of a periodic created in the same second (runs fresnel did not
+// schedule carry no tick) keep the same one whatever order the cache lists
+// them in.
+func TestSelectKeepsTheSamePeriodicRunWhateverTheListOrder(t *testing.T) {
+	a := spec{name: "nightly-a", job: "nightly", typ: "periodic", createdAgo: 3, finishedAgo: 2, reported: "success"}.run()
+	b := spec{name: "nightly-b", job: "nightly", typ: "periodic", createdAgo: 3, finishedAgo: 2, reported: "success"}.run()
+	policy := Policy{MaxAge: time.Hour}
+	for _, runs := range [][]*pipelinev1.PipelineRun{{a, b}, {b, a}} {
+		victims, _ := Select(runs, policy, now)
+		if len(victims) != 1 || victims[0].Run != a {
+			t.Errorf("listed as %s, %s: deleted %v, want only nightly-a (nightly-b sorts as the newer)", runs[0].Name, runs[1].Name, victims)
+		}
+	}
+}
+
 func TestCollectorDeletesAtItsPace(t *testing.T) {
 	scheme := runtime.NewScheme()
 	if err := pipelinev1.AddToScheme(scheme); err != nil {

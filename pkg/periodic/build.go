@@ -57,6 +57,16 @@ func Scheduled(pr *pipelinev1.PipelineRun) time.Time {
 	return pr.CreationTimestamp.Time
 }
 
+// Newer says a was scheduled after b. Runs of the same tick (runs fresnel
+// did not schedule, created in the same second) are ordered by name, so
+// which one is newest never depends on the order of a list.
+func Newer(a, b *pipelinev1.PipelineRun) bool {
+	if c := Scheduled(a).Compare(Scheduled(b)); c != 0 {
+		return c > 0
+	}
+	return a.Name > b.Name
+}
+
 // lastOf describes the newest of a job's runs, and whether any of them is
 // unfinished; nil when there are none.
 func lastOf(runs []pipelinev1.PipelineRun) (*Last, bool) {
@@ -67,7 +77,7 @@ func lastOf(runs []pipelinev1.PipelineRun) (*Last, bool) {
 		if !pr.IsDone() {
 			running = true
 		}
-		if newest == nil || Scheduled(pr).After(Scheduled(newest)) {
+		if newest == nil || Newer(pr, newest) {
 			newest = pr
 		}
 	}

@@ -95,7 +95,7 @@ func TestGCDeletesByAgeAndCountButNeverUnreported(t *testing.T) {
 	startFresnel(t, stack.Kubeconfig, githubSettings(ns, scm.URL)+gcSettingsTail, gcJobs)
 
 	want := []string{"build-running", "deploy-unreported", "lint-3", "lint-4", "nightly-newest"}
-	waitFor(t, "garbage collection", func() bool { return cmp.Equal(leftRuns(t, ns), want) })
+	waitForRunsLeft(t, ns, "garbage collection", want)
 	// Several more collections: the unreported run stays while its
 	// status cannot be posted.
 	time.Sleep(4 * time.Second)
@@ -104,7 +104,7 @@ func TestGCDeletesByAgeAndCountButNeverUnreported(t *testing.T) {
 	}
 	statusesUp.Store(true)
 	want = []string{"build-running", "lint-3", "lint-4", "nightly-newest"}
-	waitFor(t, "the reported run's collection", func() bool { return cmp.Equal(leftRuns(t, ns), want) })
+	waitForRunsLeft(t, ns, "the reported run's collection", want)
 	if n := len(scm.Calls(http.MethodPost, "/repos/acme/widgets/statuses/")); n == 0 {
 		t.Error("the unreported run was deleted without its status ever being posted")
 	}
@@ -131,6 +131,9 @@ func createFinished(t *testing.T, ns string, r finishedRun) {
 			Status:      pipelinev1.PipelineRunSpecStatusPending,
 			PipelineRef: &pipelinev1.PipelineRef{Name: "never-resolved"},
 		},
+	}
+	if typ == "periodic" {
+		pr.Annotations[runmeta.AnnotationScheduled] = time.Now().Add(-r.finishedAgo - time.Minute).UTC().Format(time.RFC3339)
 	}
 	if r.reported {
 		pr.Annotations[runmeta.AnnotationReportedState] = "success"
@@ -173,6 +176,20 @@ func markSucceeded(pr *pipelinev1.PipelineRun, finished time.Time) {
 	pr.Status.CompletionTime = &metav1.Time{Time: finished}
 	pr.Status.SetCondition(&apis.Condition{Type: apis.ConditionSucceeded, Status: corev1.ConditionTrue,
 		Reason: pipelinev1.PipelineRunReasonSuccessful.String(), Message: "Tasks Completed: 1 (Failed: 0, Cancelled 0), Skipped: 0"})
+}
+
+// waitForRunsLeft waits until the managed runs left in ns are want and
+// shows the difference if they never are.
+func waitForRunsLeft(t *testing.T, ns, what string, want []string) {
+	t.Helper()
+	var got []string
+	err := harness.WaitFor(2*time.Minute, 250*time.Millisecond, func() (bool, error) {
+		got = leftRuns(t, ns)
+		return cmp.Equal(got, want), nil
+	})
+	if err != nil {
+		t.Fatalf("waiting for %s: %v; runs left (-want +got):\n%s", what, err, cmp.Diff(want, got))
+	}
 }
 
 // leftRuns lists the managed runs left in ns, sorted.
