@@ -7,7 +7,6 @@ import (
 	"github.com/go-logr/logr"
 	"github.com/sirupsen/logrus"
 	pipelinev1 "github.com/tektoncd/pipeline/pkg/apis/pipeline/v1"
-	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	ctrl "sigs.k8s.io/controller-runtime"
@@ -42,7 +41,6 @@ func (a *App) RunController(ctx context.Context, opts ControllerOptions) error {
 		}
 	}
 	serveFresnelMetrics()
-	managed := labels.SelectorFromSet(labels.Set{run.LabelManaged: "true"})
 	mgr, err := ctrl.NewManager(a.Kube, ctrl.Options{
 		Scheme:                  scheme,
 		Metrics:                 metricsserver.Options{BindAddress: metricsBindAddress(opts.MetricsAddr)},
@@ -52,7 +50,7 @@ func (a *App) RunController(ctx context.Context, opts ControllerOptions) error {
 		LeaderElectionNamespace: a.Settings.Namespace,
 		Cache: cache.Options{
 			DefaultNamespaces: map[string]cache.Config{a.Settings.Namespace: {}},
-			ByObject:          map[client.Object]cache.ByObject{&pipelinev1.PipelineRun{}: {Label: managed, Transform: slimRun}},
+			ByObject:          map[client.Object]cache.ByObject{&pipelinev1.PipelineRun{}: {Label: run.Cached(), Transform: slimRun}},
 			DefaultTransform:  cache.TransformStripManagedFields(),
 		},
 	})
@@ -85,7 +83,7 @@ func (a *App) RunController(ctx context.Context, opts ControllerOptions) error {
 	if err := lifecycle.SetupSuperseder(mgr, &lifecycle.Superseder{}); err != nil {
 		return fmt.Errorf("app: superseder: %w", err)
 	}
-	if err := a.setupTimed(ctx, mgr); err != nil {
+	if err := a.setupTimed(mgr); err != nil {
 		return err
 	}
 	a.Log.WithField("metrics", metricsBindAddress(opts.MetricsAddr)).Info("controller starting")

@@ -16,12 +16,12 @@ import (
 // elected leader only: the periodic scheduler and garbage collection. It
 // also keeps the job configuration reloaded, which the controller role
 // needs for its periodics.
-func (a *App) setupTimed(ctx context.Context, mgr manager.Manager) error {
+func (a *App) setupTimed(mgr manager.Manager) error {
 	s := &periodic.Scheduler{
 		Jobs:   a.Jobs,
 		Launch: launch.Options{Namespace: a.Settings.Namespace, CloneImage: a.Settings.Decoration.CloneImage},
 	}
-	if err := periodic.Setup(ctx, mgr, s); err != nil {
+	if err := periodic.Setup(mgr, s); err != nil {
 		return fmt.Errorf("app: periodics: %w", err)
 	}
 	if err := mgr.Add(everyReplica(a.watchJobsOnce)); err != nil {

@@ -24,6 +24,10 @@ import (
 // DefaultInterval is how often the collector looks when Interval is zero.
 const DefaultInterval = 10 * time.Minute
 
+// DefaultPageSize is how many runs a page of the collector's list holds
+// when PageSize is zero.
+const DefaultPageSize = 500
+
 // Deleter deletes a PipelineRun; a controller-runtime client is one.
 type Deleter interface {
 	Delete(ctx context.Context, obj client.Object, opts ...client.DeleteOption) error
@@ -32,8 +36,10 @@ type Deleter interface {
 // Collector deletes what Policy selects, every Interval, at most PerSecond
 // deletions a second. It runs on the elected leader only.
 type Collector struct {
-	// Runs lists managed runs (the manager's cache).
+	// Runs lists managed runs: the API server, as the manager's cache
+	// does not hold settled runs.
 	Runs      client.Reader
+	PageSize  int
 	Deleter   Deleter
 	Namespace string
 	Policy    Policy
@@ -65,19 +71,34 @@ func (c *Collector) Start(ctx context.Context) error {
 // Collect deletes the runs the policy selects now and returns how many
 // it deleted.
 func (c *Collector) Collect(ctx context.Context) (int, error) {
-	var list pipelinev1.PipelineRunList
-	err := c.Runs.List(ctx, &list, client.InNamespace(c.Namespace), client.MatchingLabels{run.LabelManaged: "true"},
-		client.UnsafeDisableDeepCopy)
+	runs, err := c.inventory(ctx)
 	if err != nil {
-		return 0, fmt.Errorf("gc: list runs: %w", err)
-	}
-	runs := make([]*pipelinev1.PipelineRun, len(list.Items))
-	for i := range list.Items {
-		runs[i] = &list.Items[i]
+		return 0, err
 	}
 	victims, unreported := Select(runs, c.policy(), c.Clock.Now())
 	metrics.GCUnreported.Set(float64(unreported))
 	return c.delete(ctx, victims)
+}
+
+// inventory lists every managed run, settled ones included, from the API
+// server a page at a time, keeping an Entry of each.
+func (c *Collector) inventory(ctx context.Context) ([]Entry, error) {
+	var runs []Entry
+	next := ""
+	for {
+		var page pipelinev1.PipelineRunList
+		err := c.Runs.List(ctx, &page, client.InNamespace(c.Namespace), client.MatchingLabels{run.LabelManaged: "true"},
+			client.Limit(cmp.Or(c.PageSize, DefaultPageSize)), client.Continue(next))
+		if err != nil {
+			return nil, fmt.Errorf("gc: list runs: %w", err)
+		}
+		for i := range page.Items {
+			runs = append(runs, EntryOf(&page.Items[i]))
+		}
+		if next = page.Continue; next == "" {
+			return runs, nil
+		}
+	}
 }
 
 // policy is Policy with the periodics of the configuration in force.
@@ -102,8 +123,7 @@ func (c *Collector) delete(ctx context.Context, victims []Victim) (int, error) {
 		if i > 0 && !c.pace(ctx) {
 			break
 		}
-		// A copy of the name only: the listed run is the cache's own.
-		target := &pipelinev1.PipelineRun{ObjectMeta: metav1.ObjectMeta{Name: v.Run.Name, Namespace: v.Run.Namespace}}
+		target := &pipelinev1.PipelineRun{ObjectMeta: metav1.ObjectMeta{Name: v.Run.Name, Namespace: c.Namespace}}
 		uid := v.Run.UID
 		err := c.Deleter.Delete(ctx, target, client.Preconditions{UID: &uid},
 			client.PropagationPolicy(metav1.DeletePropagationBackground))
@@ -140,7 +160,7 @@ func (c *Collector) pace(ctx context.Context) bool {
 // Setup adds the collector to mgr, leader only.
 func Setup(mgr ctrl.Manager, c *Collector) error {
 	if c.Runs == nil {
-		c.Runs = mgr.GetClient()
+		c.Runs = mgr.GetAPIReader()
 	}
 	if c.Deleter == nil {
 		c.Deleter = mgr.GetClient()

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	pipelinev1 "github.com/tektoncd/pipeline/pkg/apis/pipeline/v1"
+	"k8s.io/apimachinery/pkg/types"
 
 	"github.com/fresnel-ci/fresnel/pkg/periodic"
 	"github.com/fresnel-ci/fresnel/pkg/report"
@@ -40,9 +41,40 @@ const (
 	ReasonCount Reason = "count"
 )
 
+// Entry is what garbage collection keeps of a run while it chooses: no
+// more than the choice needs, so that a pass over many thousand runs,
+// listed page by page from the API server, holds little.
+type Entry struct {
+	Name string
+	UID  types.UID
+	// Job and Repo are the run's labels: runs are counted per both.
+	Job, Repo string
+	Periodic  bool
+	Created   time.Time
+	Finished  time.Time // zero while the run is unfinished
+	// Scheduled is a periodic run's tick (its creation when it has none).
+	Scheduled time.Time
+	Reported  bool
+}
+
+// EntryOf is what garbage collection keeps of pr.
+func EntryOf(pr *pipelinev1.PipelineRun) Entry {
+	e := Entry{
+		Name: pr.Name, UID: pr.UID, Job: pr.Labels[run.LabelJob], Repo: pr.Labels[run.LabelRepo],
+		Periodic: pr.Labels[run.LabelType] == string(triggers.Periodic),
+		Created:  pr.CreationTimestamp.Time, Scheduled: periodic.Scheduled(pr), Reported: Reported(pr),
+	}
+	if pr.IsDone() {
+		e.Finished = FinishedAt(pr)
+	}
+	return e
+}
+
+func (e *Entry) done() bool { return !e.Finished.IsZero() }
+
 // Victim is a run to delete and why.
 type Victim struct {
-	Run    *pipelinev1.PipelineRun
+	Run    *Entry
 	Reason Reason
 }
 
@@ -50,17 +82,17 @@ type Victim struct {
 // only because their result is not reported yet. Unfinished runs stay,
 // and so does the newest run of each periodic job, whose start the
 // scheduler reads (as Prow's sinker keeps it).
-func Select(runs []*pipelinev1.PipelineRun, p Policy, now time.Time) (victims []Victim, unreported int) {
+func Select(runs []Entry, p Policy, now time.Time) (victims []Victim, unreported int) {
 	keep := newestPeriodics(runs, p.Periodics)
 	for _, group := range byJobAndRepo(runs) {
-		for i, pr := range group {
-			reason := p.reason(pr, i, now)
+		for i, e := range group {
+			reason := p.reason(e, i, now)
 			switch {
-			case reason == "" || keep[pr]:
-			case !Reported(pr):
+			case reason == "" || keep[e]:
+			case !e.Reported:
 				unreported++
 			default:
-				victims = append(victims, Victim{Run: pr, Reason: reason})
+				victims = append(victims, Victim{Run: e, Reason: reason})
 			}
 		}
 	}
@@ -69,9 +101,9 @@ func Select(runs []*pipelinev1.PipelineRun, p Policy, now time.Time) (victims []
 
 // reason says why the finished run at rank i (0 is the newest) of its
 // job and repository goes, or "" if it stays.
-func (p Policy) reason(pr *pipelinev1.PipelineRun, i int, now time.Time) Reason {
+func (p Policy) reason(e *Entry, i int, now time.Time) Reason {
 	switch {
-	case p.MaxAge > 0 && now.Sub(FinishedAt(pr)) > p.MaxAge:
+	case p.MaxAge > 0 && now.Sub(e.Finished) > p.MaxAge:
 		return ReasonAge
 	case p.KeepPerJob > 0 && i >= p.KeepPerJob:
 		return ReasonCount
@@ -79,14 +111,14 @@ func (p Policy) reason(pr *pipelinev1.PipelineRun, i int, now time.Time) Reason 
 	return ""
 }
 
-// byJobAndRepo groups the finished runs by job and repository labels,
-// each group newest first.
-func byJobAndRepo(runs []*pipelinev1.PipelineRun) map[[2]string][]*pipelinev1.PipelineRun {
-	groups := map[[2]string][]*pipelinev1.PipelineRun{}
-	for _, pr := range runs {
-		if pr.IsDone() {
-			key := [2]string{pr.Labels[run.LabelJob], pr.Labels[run.LabelRepo]}
-			groups[key] = append(groups[key], pr)
+// byJobAndRepo groups the finished runs by job and repository, each group
+// newest first.
+func byJobAndRepo(runs []Entry) map[[2]string][]*Entry {
+	groups := map[[2]string][]*Entry{}
+	for i := range runs {
+		if e := &runs[i]; e.done() {
+			key := [2]string{e.Job, e.Repo}
+			groups[key] = append(groups[key], e)
 		}
 	}
 	for _, g := range groups {
@@ -95,31 +127,41 @@ func byJobAndRepo(runs []*pipelinev1.PipelineRun) map[[2]string][]*pipelinev1.Pi
 	return groups
 }
 
-func newestFirst(a, b *pipelinev1.PipelineRun) int {
-	if c := b.CreationTimestamp.Compare(a.CreationTimestamp.Time); c != 0 {
+// newestFirst orders runs by creation, newest first; runs of the same
+// second by name, so the order never depends on the list's.
+func newestFirst(a, b *Entry) int {
+	if c := b.Created.Compare(a.Created); c != 0 {
 		return c
 	}
 	return cmp.Compare(b.Name, a.Name)
 }
 
 // newestPeriodics marks the newest run of each periodic job of active
-// (every one when active is nil).
-func newestPeriodics(runs []*pipelinev1.PipelineRun, active map[string]bool) map[*pipelinev1.PipelineRun]bool {
-	newest := map[string]*pipelinev1.PipelineRun{}
-	for _, pr := range runs {
-		job := pr.Labels[run.LabelJob]
-		if pr.Labels[run.LabelType] != string(triggers.Periodic) || (active != nil && !active[job]) {
+// (every one when active is nil): the latest tick, of one tick the last
+// name, as the scheduler chooses.
+func newestPeriodics(runs []Entry, active map[string]bool) map[*Entry]bool {
+	newest := map[string]*Entry{}
+	for i := range runs {
+		e := &runs[i]
+		if !e.Periodic || (active != nil && !active[e.Job]) {
 			continue
 		}
-		if cur, ok := newest[job]; !ok || periodic.Newer(pr, cur) {
-			newest[job] = pr
+		if cur, ok := newest[e.Job]; !ok || newerTick(e, cur) {
+			newest[e.Job] = e
 		}
 	}
-	keep := make(map[*pipelinev1.PipelineRun]bool, len(newest))
-	for _, pr := range newest {
-		keep[pr] = true
+	keep := make(map[*Entry]bool, len(newest))
+	for _, e := range newest {
+		keep[e] = true
 	}
 	return keep
+}
+
+func newerTick(a, b *Entry) bool {
+	if c := a.Scheduled.Compare(b.Scheduled); c != 0 {
+		return c > 0
+	}
+	return a.Name > b.Name
 }
 
 // FinishedAt is when a finished run finished: its completion time, else

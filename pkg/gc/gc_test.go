@@ -3,6 +3,7 @@ package gc
 import (
 	"context"
 	"sort"
+	"strconv"
 	"testing"
 	"time"
 
@@ -17,6 +18,7 @@ import (
 	"knative.dev/pkg/apis"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/client/fake"
+	"sigs.k8s.io/controller-runtime/pkg/client/interceptor"
 
 	"github.com/fresnel-ci/fresnel/pkg/metrics"
 	"github.com/fresnel-ci/fresnel/pkg/run"
@@ -124,9 +126,9 @@ func TestSelect(t *testing.T) {
 		want:   map[string]Reason{},
 	}} {
 		t.Run(tc.name, func(t *testing.T) {
-			var runs []*pipelinev1.PipelineRun
+			var runs []Entry
 			for _, s := range tc.runs {
-				runs = append(runs, s.run())
+				runs = append(runs, EntryOf(s.run()))
 			}
 			victims, unreported := Select(runs, tc.policy, now)
 			got := map[string]Reason{}
@@ -147,12 +149,12 @@ func TestSelect(t *testing.T) {
 // schedule carry no tick) keep the same one whatever order the cache lists
 // them in.
 func TestSelectKeepsTheSamePeriodicRunWhateverTheListOrder(t *testing.T) {
-	a := spec{name: "nightly-a", job: "nightly", typ: "periodic", createdAgo: 3, finishedAgo: 2, reported: "success"}.run()
-	b := spec{name: "nightly-b", job: "nightly", typ: "periodic", createdAgo: 3, finishedAgo: 2, reported: "success"}.run()
+	a := EntryOf(spec{name: "nightly-a", job: "nightly", typ: "periodic", createdAgo: 3, finishedAgo: 2, reported: "success"}.run())
+	b := EntryOf(spec{name: "nightly-b", job: "nightly", typ: "periodic", createdAgo: 3, finishedAgo: 2, reported: "success"}.run())
 	policy := Policy{MaxAge: time.Hour}
-	for _, runs := range [][]*pipelinev1.PipelineRun{{a, b}, {b, a}} {
+	for _, runs := range [][]Entry{{a, b}, {b, a}} {
 		victims, _ := Select(runs, policy, now)
-		if len(victims) != 1 || victims[0].Run != a {
+		if len(victims) != 1 || victims[0].Run.Name != a.Name {
 			t.Errorf("listed as %s, %s: deleted %v, want only nightly-a (nightly-b sorts as the newer)", runs[0].Name, runs[1].Name, victims)
 		}
 	}
@@ -171,7 +173,8 @@ func TestCollectorDeletesAtItsPace(t *testing.T) {
 	objs = append(objs, spec{name: "unreported", job: "lint", createdAgo: 200, finishedAgo: 199}.run())
 	c := fake.NewClientBuilder().WithScheme(scheme).WithObjects(objs...).Build()
 	clk := clocktesting.NewFakeClock(now)
-	col := &Collector{Runs: c, Deleter: c, Namespace: "ci", Policy: Policy{MaxAge: 7 * 24 * time.Hour}, PerSecond: 2, Clock: clk}
+	pages := interceptor.NewClient(c, interceptor.Funcs{List: listInPages})
+	col := &Collector{Runs: pages, PageSize: 2, Deleter: c, Namespace: "ci", Policy: Policy{MaxAge: 7 * 24 * time.Hour}, PerSecond: 2, Clock: clk}
 	before := testutil.ToFloat64(metrics.GCDeletions.WithLabelValues("age", "deleted"))
 
 	done := make(chan int, 1)
@@ -211,6 +214,26 @@ func TestCollectorDeletesAtItsPace(t *testing.T) {
 	if got := testutil.ToFloat64(metrics.GCUnreported); got != 1 {
 		t.Errorf("unreported gauge %v, want 1", got)
 	}
+}
+
+// listInPages lists as the API server does with a limit: by name, at
+// most Limit runs a page, and a continue token while more are left.
+func listInPages(ctx context.Context, c client.WithWatch, list client.ObjectList, opts ...client.ListOption) error {
+	var o client.ListOptions
+	o.ApplyOptions(opts)
+	if err := c.List(ctx, list, &client.ListOptions{Namespace: o.Namespace, LabelSelector: o.LabelSelector}); err != nil {
+		return err
+	}
+	runs := list.(*pipelinev1.PipelineRunList)
+	sort.Slice(runs.Items, func(i, j int) bool { return runs.Items[i].Name < runs.Items[j].Name })
+	from, _ := strconv.Atoi(o.Continue)
+	to := min(from+int(o.Limit), len(runs.Items))
+	runs.Continue = ""
+	if to < len(runs.Items) {
+		runs.Continue = strconv.Itoa(to)
+	}
+	runs.Items = runs.Items[from:to]
+	return nil
 }
 
 func waitForWaiter(t *testing.T, clk *clocktesting.FakeClock) {

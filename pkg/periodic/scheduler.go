@@ -18,9 +18,6 @@ import (
 	"github.com/fresnel-ci/fresnel/triggers"
 )
 
-// JobIndex is the cache index of periodic runs by their job label.
-const JobIndex = "fresnel.periodic.job"
-
 // DefaultMaxWait is how long the scheduler sleeps at most, so a new or
 // changed periodic in a reloaded configuration is seen soon.
 const DefaultMaxWait = 10 * time.Second
@@ -38,7 +35,8 @@ type Creator interface {
 type Scheduler struct {
 	// Jobs is the configuration in force; it may change between ticks.
 	Jobs func() *triggers.Config
-	// Runs lists periodic runs by JobIndex (the manager's cache).
+	// Runs lists a job's runs by their labels: the API server, as the
+	// cache does not hold settled runs.
 	Runs    client.Reader
 	Creator Creator
 	// Launch gives the namespace and clone image of the runs.
@@ -119,7 +117,8 @@ func (s *Scheduler) tick(ctx context.Context, job *triggers.Job, now time.Time) 
 		return now.Add(s.maxWait()), err
 	}
 	var runs pipelinev1.PipelineRunList
-	err = s.Runs.List(ctx, &runs, client.InNamespace(s.Launch.Namespace), client.MatchingFields{JobIndex: launch.LabelValue(job.Name)})
+	err = s.Runs.List(ctx, &runs, client.InNamespace(s.Launch.Namespace), client.MatchingLabels{
+		run.LabelManaged: "true", run.LabelType: string(triggers.Periodic), run.LabelJob: launch.LabelValue(job.Name)})
 	if err != nil {
 		return now.Add(retryAfter), fmt.Errorf("periodic: runs of %s: %w", job.Name, err)
 	}
@@ -164,23 +163,11 @@ func (s *Scheduler) maxWait() time.Duration {
 	return DefaultMaxWait
 }
 
-// jobOf is the index function of JobIndex: a periodic run's job label.
-func jobOf(o client.Object) []string {
-	l := o.GetLabels()
-	if l[run.LabelType] != string(triggers.Periodic) || l[run.LabelJob] == "" {
-		return nil
-	}
-	return []string{l[run.LabelJob]}
-}
-
-// Setup indexes periodic runs by job in mgr's cache and adds the
-// scheduler and the count of finished periodic runs, both leader only.
-func Setup(ctx context.Context, mgr ctrl.Manager, s *Scheduler) error {
-	if err := mgr.GetFieldIndexer().IndexField(ctx, &pipelinev1.PipelineRun{}, JobIndex, jobOf); err != nil {
-		return fmt.Errorf("periodic: index runs by job: %w", err)
-	}
+// Setup adds the scheduler and the count of finished periodic runs to
+// mgr, both leader only.
+func Setup(mgr ctrl.Manager, s *Scheduler) error {
 	if s.Runs == nil {
-		s.Runs = mgr.GetClient()
+		s.Runs = mgr.GetAPIReader()
 	}
 	if s.Creator == nil {
 		s.Creator = mgr.GetClient()

@@ -55,7 +55,6 @@ func fakeRuns(t *testing.T) client.WithWatch {
 		t.Fatal(err)
 	}
 	return fake.NewClientBuilder().WithScheme(scheme).
-		WithIndex(&pipelinev1.PipelineRun{}, JobIndex, jobOf).
 		WithStatusSubresource(&pipelinev1.PipelineRun{}).Build()
 }
 

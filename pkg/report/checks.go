@@ -71,22 +71,17 @@ func (r *Reporter) sendCheck(ctx context.Context, checker providers.Checker, pr 
 // run's annotation, or from this process's memory while the cache has not
 // caught up with the annotation.
 func (r *Reporter) checkID(pr *pipelinev1.PipelineRun) string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
 	if id := pr.Annotations[run.AnnotationCheckRun]; id != "" {
-		delete(r.checks, pr.UID)
 		return id
 	}
-	return r.checks[pr.UID]
+	r.initMemory()
+	id, _ := r.checks.Get(string(pr.UID))
+	return id
 }
 
 func (r *Reporter) rememberCheck(uid types.UID, id string) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.checks == nil {
-		r.checks = map[types.UID]string{}
-	}
-	r.checks[uid] = id
+	r.initMemory()
+	r.checks.Put(string(uid), id)
 }
 
 // markCheck keeps the check's id on the run.

@@ -18,10 +18,7 @@ import (
 // controller keeps no informer on them. What cannot be read leaves the
 // name out; the report goes on without it.
 func (r *Reporter) failedStep(ctx context.Context, pr *pipelinev1.PipelineRun) string {
-	reader := r.Reader
-	if reader == nil {
-		reader = r.Client
-	}
+	reader := r.reader()
 	for _, child := range pr.Status.ChildReferences {
 		if child.Kind != "" && child.Kind != "TaskRun" {
 			continue

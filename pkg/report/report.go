@@ -20,6 +20,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/log"
 
 	"github.com/fresnel-ci/fresnel/pkg/event"
+	"github.com/fresnel-ci/fresnel/pkg/expiring"
 	"github.com/fresnel-ci/fresnel/pkg/metrics"
 	"github.com/fresnel-ci/fresnel/pkg/run"
 	"github.com/fresnel-ci/fresnel/providers"
@@ -37,16 +38,19 @@ type Reporter struct {
 	Instances *providers.Set
 	// TargetURL renders the link on each status; nil leaves it empty.
 	TargetURL *template.Template
-	// Reader reads what the cache does not hold (a failed run's
-	// TaskRuns); nil reads through Client.
+	// Reader reads what the cache does not hold: settled runs, which
+	// verdicts and summaries count, and a failed run's TaskRuns. Nil
+	// reads through Client.
 	Reader client.Reader
 
-	// reported remembers what this process reported, so a stale cache
-	// read right after our own annotation patch does not report twice.
-	mu       sync.Mutex
-	reported map[types.UID]providers.State
-	// checks remembers the check ids this process created (checks.go).
-	checks map[types.UID]string
+	// reported and checks remember what this process reported and the
+	// check ids it created (checks.go), so that a stale cache read right
+	// after its own patch neither reports twice nor creates a second
+	// check. A settled run leaves the cache, so no later read clears its
+	// entries: they expire instead.
+	memoryOnce sync.Once
+	reported   *expiring.Map[providers.State]
+	checks     *expiring.Map[string]
 
 	// SummaryComment keeps one comment per pull request listing its
 	// failed jobs (summary.go).
@@ -75,13 +79,18 @@ func (r *Reporter) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
 	if pr.Annotations[run.AnnotationSkipReport] == "true" {
-		return ctrl.Result{}, nil
+		return ctrl.Result{}, r.settle(ctx, &pr)
 	}
 	state, desc := StateOf(&pr)
 	phase := r.phase(&pr, state)
 	if r.alreadyReported(&pr, phase) {
-		return ctrl.Result{}, nil
+		return ctrl.Result{}, r.settle(ctx, &pr)
 	}
+	// A report once begun is finished, recorded on the run included, even
+	// when the controller is stopping: cut short after the SCM has it, the
+	// next controller would report it again.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), reportTimeout)
+	defer cancel()
 	if err := r.send(ctx, &pr, state, desc); err != nil {
 		return ctrl.Result{}, err
 	}
@@ -92,25 +101,38 @@ func (r *Reporter) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result
 	return ctrl.Result{}, r.markReported(ctx, &pr, phase)
 }
 
+// reportTimeout bounds one report: the SCM's answer, the summary and the
+// record on the run. It is shorter than the manager's graceful shutdown.
+const reportTimeout = 20 * time.Second
+
+// Bounds of what the reporter remembers having reported: far longer than
+// a cache takes to catch up, for more runs than report at once.
+const (
+	rememberReported = 10 * time.Minute
+	rememberRuns     = 20000
+)
+
 // alreadyReported consults the run's annotation, then this process's
-// memory; once the annotation has caught up, the memory is dropped.
+// memory.
 func (r *Reporter) alreadyReported(pr *pipelinev1.PipelineRun, state providers.State) bool {
-	r.mu.Lock()
-	defer r.mu.Unlock()
 	if pr.Annotations[run.AnnotationReportedState] == string(state) {
-		delete(r.reported, pr.UID)
 		return true
 	}
-	return r.reported[pr.UID] == state
+	r.initMemory()
+	got, ok := r.reported.Get(string(pr.UID))
+	return ok && got == state
 }
 
 func (r *Reporter) remember(uid types.UID, state providers.State) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.reported == nil {
-		r.reported = map[types.UID]providers.State{}
-	}
-	r.reported[uid] = state
+	r.initMemory()
+	r.reported.Put(string(uid), state)
+}
+
+func (r *Reporter) initMemory() {
+	r.memoryOnce.Do(func() {
+		r.reported = expiring.New[providers.State](rememberRuns, rememberReported, nil)
+		r.checks = expiring.New[string](rememberRuns, rememberReported, nil)
+	})
 }
 
 func (r *Reporter) send(ctx context.Context, pr *pipelinev1.PipelineRun, state providers.State, desc string) error {
@@ -132,9 +154,6 @@ func (r *Reporter) send(ctx context.Context, pr *pipelinev1.PipelineRun, state p
 	}
 	status, err := r.status(pr, state, desc)
 	if err != nil {
-		return err
-	}
-	if status.Combined, err = r.combined(ctx, pr, state); err != nil {
 		return err
 	}
 	start := time.Now()
@@ -198,26 +217,20 @@ func (r *Reporter) status(pr *pipelinev1.PipelineRun, state providers.State, des
 	return s, nil
 }
 
-// combined is the state of all runs of the same instance on the same
-// commit, this one counted as state; runs fresnel cancelled as moot do
-// not count. The informer delivers a run's
-// completion before a later run's, so the last run to finish sees every
-// other one done.
-func (r *Reporter) combined(ctx context.Context, pr *pipelinev1.PipelineRun, state providers.State) (providers.State, error) {
-	var siblings pipelinev1.PipelineRunList
-	err := r.Client.List(ctx, &siblings, client.InNamespace(pr.Namespace), client.MatchingFields{run.IndexCommit: run.CommitKey(pr.Labels)})
-	if err != nil {
-		return "", fmt.Errorf("report: runs on %s: %w", pr.Annotations[run.AnnotationSHA], err)
+// listRuns lists the managed runs in ns that have labels, settled ones
+// included, from the API server.
+func (r *Reporter) listRuns(ctx context.Context, ns string, labels client.MatchingLabels) (*pipelinev1.PipelineRunList, error) {
+	var list pipelinev1.PipelineRunList
+	labels[run.LabelManaged] = "true"
+	err := r.reader().List(ctx, &list, client.InNamespace(ns), labels)
+	return &list, err
+}
+
+func (r *Reporter) reader() client.Reader {
+	if r.Reader == nil {
+		return r.Client
 	}
-	states := []providers.State{state}
-	for i := range siblings.Items {
-		s := &siblings.Items[i]
-		if s.UID != pr.UID && sameCommit(s, pr) && s.Annotations[run.AnnotationCancelled] == "" {
-			st, _ := StateOf(s)
-			states = append(states, st)
-		}
-	}
-	return combine(states), nil
+	return r.Reader
 }
 
 func sameCommit(a, b *pipelinev1.PipelineRun) bool {
@@ -253,11 +266,30 @@ func commitRef(pr *pipelinev1.PipelineRun) event.CommitRef {
 }
 
 // markReported records the reported state on the run itself, so a
-// restarted controller does not report it again.
+// restarted controller does not report it again; a finished run is
+// settled by the same patch.
 func (r *Reporter) markReported(ctx context.Context, pr *pipelinev1.PipelineRun, state providers.State) error {
-	patch, _ := json.Marshal(map[string]any{
-		"metadata": map[string]any{"annotations": map[string]string{run.AnnotationReportedState: string(state)}},
-	})
+	meta := map[string]any{"annotations": map[string]string{run.AnnotationReportedState: string(state)}}
+	if pr.IsDone() {
+		meta["labels"] = map[string]string{run.LabelSettled: "true"}
+	}
+	return r.patchMeta(ctx, pr, meta)
+}
+
+// settle labels a finished run whose result needs no report any more
+// (reported before, or not to be), so that the cache lets go of it: runs
+// reported by an earlier version, and runs that skip reporting.
+func (r *Reporter) settle(ctx context.Context, pr *pipelinev1.PipelineRun) error {
+	if !pr.IsDone() || pr.Labels[run.LabelSettled] == "true" {
+		return nil
+	}
+	return r.patchMeta(ctx, pr, map[string]any{"labels": map[string]string{run.LabelSettled: "true"}})
+}
+
+// patchMeta merges meta into the run's metadata; a run deleted meanwhile
+// needs nothing.
+func (r *Reporter) patchMeta(ctx context.Context, pr *pipelinev1.PipelineRun, meta map[string]any) error {
+	patch, _ := json.Marshal(map[string]any{"metadata": meta})
 	err := r.Client.Patch(ctx, pr, client.RawPatch(types.MergePatchType, patch))
 	if apierrors.IsNotFound(err) {
 		return nil

@@ -205,11 +205,49 @@ func TestReconcileReportsEachStateOnce(t *testing.T) {
 		}
 	}
 	want := []reported{
-		{Ref: event.CommitRef{Repo: "org/repo", SHA: "he4d", Number: 7}, Status: providers.Status{State: "pending", Context: "ci/unit", Description: "Job triggered.", Combined: "pending"}},
-		{Ref: event.CommitRef{Repo: "org/repo", SHA: "he4d", Number: 7}, Status: providers.Status{State: "success", Context: "ci/unit", Description: "Job succeeded.", Combined: "success"}},
+		{Ref: event.CommitRef{Repo: "org/repo", SHA: "he4d", Number: 7}, Status: providers.Status{State: "pending", Context: "ci/unit", Description: "Job triggered."}},
+		{Ref: event.CommitRef{Repo: "org/repo", SHA: "he4d", Number: 7}, Status: providers.Status{State: "success", Context: "ci/unit", Description: "Job succeeded."}},
 	}
 	if diff := cmp.Diff(want, h.scm.sent()); diff != "" {
 		t.Errorf("SetStatus calls (-want +got):\n%s", diff)
+	}
+}
+
+func (h *harness) settled(t *testing.T, pr *pipelinev1.PipelineRun) bool {
+	t.Helper()
+	var got pipelinev1.PipelineRun
+	if err := h.client.Get(context.Background(), client.ObjectKeyFromObject(pr), &got); err != nil {
+		t.Fatal(err)
+	}
+	return got.Labels[run.LabelSettled] == "true"
+}
+
+// TestFinishedRunsAreSettledOnceReported: the cache lets go of a run only
+// once it is finished and its result is reported, or is not to be; runs
+// an earlier version reported are settled without being reported again.
+func TestFinishedRunsAreSettledOnceReported(t *testing.T) {
+	reported, skipped, earlier := newRun(t, "unit", reportEvent), newRun(t, "quiet", reportEvent), newRun(t, "lint", reportEvent)
+	earlier.Annotations[run.AnnotationReportedState] = "success"
+	h := newHarness(t, reported, skipped, earlier)
+	for _, pr := range []*pipelinev1.PipelineRun{reported, skipped} {
+		if err := h.reconcile(t, pr); err != nil {
+			t.Fatal(err)
+		}
+		if h.settled(t, pr) {
+			t.Errorf("%s is settled before it finished", pr.Name)
+		}
+	}
+	for _, pr := range []*pipelinev1.PipelineRun{reported, skipped, earlier} {
+		h.setStatus(t, pr, corev1.ConditionTrue, "Succeeded")
+		if err := h.reconcile(t, pr); err != nil {
+			t.Fatal(err)
+		}
+		if !h.settled(t, pr) {
+			t.Errorf("%s is not settled once finished and reported", pr.Name)
+		}
+	}
+	if diff := cmp.Diff([]providers.State{"pending", "success"}, states(h.scm.sent())); diff != "" {
+		t.Errorf("reported states (-want +got):\n%s", diff)
 	}
 }
 
@@ -372,54 +410,9 @@ func TestParseTargetURL(t *testing.T) {
 	}
 }
 
-// TestCombinedStateOfACommit: every report carries the verdict of all the
-// commit's runs, which SCMs with one vote per commit report.
-func TestCombinedStateOfACommit(t *testing.T) {
-	unit, lint := newRun(t, "unit", reportEvent), newRun(t, "lint", reportEvent)
-	other := reportEvent
-	other.HeadSHA, other.Delivery = "0ther", "d-2"
-	elsewhere := newRun(t, "lint", other)
-	h := newHarness(t, unit, lint, elsewhere)
-	h.setStatus(t, elsewhere, corev1.ConditionFalse, "Failed")
-	steps := []struct {
-		name         string
-		run          *pipelinev1.PipelineRun
-		reason       string
-		status       corev1.ConditionStatus
-		wantCombined providers.State
-	}{
-		{"unit succeeds while lint runs", unit, "Succeeded", corev1.ConditionTrue, providers.StatePending},
-		{"lint fails: the commit fails", lint, "Failed", corev1.ConditionFalse, providers.StateFailure},
-	}
-	for _, step := range steps {
-		h.setStatus(t, step.run, step.status, step.reason)
-		if err := h.reconcile(t, step.run); err != nil {
-			t.Fatalf("%s: %v", step.name, err)
-		}
-		sent := h.scm.sent()
-		if got := sent[len(sent)-1].Status.Combined; got != step.wantCombined {
-			t.Errorf("%s: combined = %q, want %q", step.name, got, step.wantCombined)
-		}
-	}
-}
-
-func TestCombinedSuccessOnlyWhenAllSucceed(t *testing.T) {
-	unit, lint := newRun(t, "unit", reportEvent), newRun(t, "lint", reportEvent)
-	h := newHarness(t, unit, lint)
-	h.setStatus(t, lint, corev1.ConditionTrue, "Succeeded")
-	h.setStatus(t, unit, corev1.ConditionTrue, "Succeeded")
-	if err := h.reconcile(t, unit); err != nil {
-		t.Fatal(err)
-	}
-	sent := h.scm.sent()
-	if got := sent[len(sent)-1].Status.Combined; got != providers.StateSuccess {
-		t.Fatalf("combined = %q, want success", got)
-	}
-}
-
-// TestMootRunsDoNotCount: a run fresnel cancelled because its result no
-// longer matters is reported as such and leaves the commit's verdict alone.
-func TestMootRunsDoNotCount(t *testing.T) {
+// TestMootRunIsReportedWithItsReason: a run fresnel cancelled because its result no
+// longer matters is reported as such.
+func TestMootRunIsReportedWithItsReason(t *testing.T) {
 	unit, lint := newRun(t, "unit", reportEvent), newRun(t, "lint", reportEvent)
 	lint.Annotations[run.AnnotationCancelled] = "a newer commit superseded it"
 	h := newHarness(t, unit, lint)
@@ -438,8 +431,8 @@ func TestMootRunsDoNotCount(t *testing.T) {
 	if moot.State != providers.StateError || !moot.Moot || moot.Description != "Job cancelled: a newer commit superseded it." {
 		t.Errorf("the cancelled run's status = %+v, want a moot error saying why", moot)
 	}
-	if last.Combined != providers.StateSuccess || last.Moot {
-		t.Errorf("the commit's verdict = %q (moot %v), want success: the cancelled run does not count", last.Combined, last.Moot)
+	if last.State != providers.StateSuccess || last.Moot {
+		t.Errorf("the other run's status = %q (moot %v), want success", last.State, last.Moot)
 	}
 }
 

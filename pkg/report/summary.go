@@ -137,8 +137,8 @@ func pullKeyOf(pr *pipelinev1.PipelineRun) pullKey {
 
 // pullRuns lists the reported presubmit runs of the pull request.
 func (r *Reporter) pullRuns(ctx context.Context, pr *pipelinev1.PipelineRun, key pullKey) ([]*pipelinev1.PipelineRun, error) {
-	var list pipelinev1.PipelineRunList
-	err := r.Client.List(ctx, &list, client.InNamespace(pr.Namespace), client.MatchingFields{run.IndexPull: run.PullKey(pr.Labels)})
+	list, err := r.listRuns(ctx, pr.Namespace, client.MatchingLabels{run.LabelProvider: pr.Labels[run.LabelProvider],
+		run.LabelRepo: pr.Labels[run.LabelRepo], run.LabelPull: pr.Labels[run.LabelPull], run.LabelType: string(triggers.Presubmit)})
 	if err != nil {
 		return nil, fmt.Errorf("report: runs of %s#%d: %w", key.repo, key.number, err)
 	}

@@ -3,6 +3,7 @@ package report
 import (
 	"context"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -14,6 +15,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/client/interceptor"
 
 	"github.com/fresnel-ci/fresnel/pkg/event"
 	"github.com/fresnel-ci/fresnel/pkg/run"
@@ -113,6 +115,8 @@ func init() {
 }
 
 // kindHarness is a reporter over a fake cluster for one provider kind.
+// Its reporter's client lists as the controller's cache does, without
+// settled runs; its reader is the API server.
 type kindHarness struct {
 	client   client.Client
 	intake   providers.Intake
@@ -122,6 +126,7 @@ type kindHarness struct {
 func newKindHarness(t *testing.T, kind string, objs ...client.Object) *kindHarness {
 	t.Helper()
 	c := runsClient(t, nil, nil, objs...)
+	cache := interceptor.NewClient(c.(client.WithWatch), interceptor.Funcs{List: listUnsettled})
 	set, err := providers.NewSet([]providers.Config{{Kind: kind, Name: "public", Secret: []byte("s")}})
 	if err != nil {
 		t.Fatal(err)
@@ -131,7 +136,19 @@ func newKindHarness(t *testing.T, kind string, objs ...client.Object) *kindHarne
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &kindHarness{client: c, intake: in.Intake, reporter: &Reporter{Client: c, Instances: set, TargetURL: tpl, SummaryComment: true}}
+	return &kindHarness{client: c, intake: in.Intake, reporter: &Reporter{Client: cache, Reader: c, Instances: set, TargetURL: tpl, SummaryComment: true}}
+}
+
+// listUnsettled lists as the controller's cache does: settled runs are
+// not in it.
+func listUnsettled(ctx context.Context, c client.WithWatch, list client.ObjectList, opts ...client.ListOption) error {
+	if err := c.List(ctx, list, opts...); err != nil {
+		return err
+	}
+	if runs, ok := list.(*pipelinev1.PipelineRunList); ok {
+		runs.Items = slices.DeleteFunc(runs.Items, func(pr pipelinev1.PipelineRun) bool { return pr.Labels[run.LabelSettled] == "true" })
+	}
+	return nil
 }
 
 // finish gives the stored run a final Succeeded condition and reconciles it.

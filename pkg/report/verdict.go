@@ -53,8 +53,7 @@ func (r *Reporter) sendVerdict(ctx context.Context, v providers.VerdictReporter,
 // commitRuns is the latest run of each context on pr's commit, pr itself
 // as read now, runs cancelled as moot left out, sorted by context.
 func (r *Reporter) commitRuns(ctx context.Context, pr *pipelinev1.PipelineRun) ([]*pipelinev1.PipelineRun, error) {
-	var list pipelinev1.PipelineRunList
-	err := r.Client.List(ctx, &list, client.InNamespace(pr.Namespace), client.MatchingFields{run.IndexCommit: run.CommitKey(pr.Labels)})
+	list, err := r.listRuns(ctx, pr.Namespace, client.MatchingLabels{run.LabelRepo: pr.Labels[run.LabelRepo], run.LabelSHA: pr.Labels[run.LabelSHA]})
 	if err != nil {
 		return nil, fmt.Errorf("report: runs on %s: %w", pr.Annotations[run.AnnotationSHA], err)
 	}

@@ -12,6 +12,10 @@ const (
 	LabelPull     = "fresnel.dev/pull"
 	LabelSHA      = "fresnel.dev/sha"
 	LabelRepo     = "fresnel.dev/repo"
+	// LabelSettled ("true") marks a finished run whose final result is
+	// reported, or is not to be: the controller's cache leaves settled
+	// runs out, so its memory does not grow with the runs kept.
+	LabelSettled = "fresnel.dev/settled"
 
 	AnnotationRepo          = "fresnel.dev/repo"
 	AnnotationSHA           = "fresnel.dev/sha"

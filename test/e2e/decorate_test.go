@@ -16,6 +16,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"knative.dev/pkg/apis"
 
+	runmeta "github.com/fresnel-ci/fresnel/pkg/run"
 	"github.com/fresnel-ci/fresnel/test/harness"
 )
 
@@ -95,11 +96,12 @@ func TestDecoratedPodSpecJobRunsOnTekton(t *testing.T) {
 }
 
 // asCreated drops what was added after creation: by the Tekton controller
-// (tekton.dev/...) and by fresnel's reporter (the reported state).
+// (tekton.dev/...) and by fresnel's reporter (the reported state, the
+// settled label).
 func asCreated(m map[string]string) map[string]string {
 	out := map[string]string{}
 	for k, v := range m {
-		if !strings.HasPrefix(k, "tekton.dev/") && k != "fresnel.dev/reported-state" {
+		if !strings.HasPrefix(k, "tekton.dev/") && k != runmeta.AnnotationReportedState && k != runmeta.LabelSettled {
 			out[k] = v
 		}
 	}

@@ -172,7 +172,7 @@ func (b *bench) repair(ctx context.Context) (int, error) {
 	return repaired, fmt.Errorf("runs still unfinished after ten repairs")
 }
 
-// fill makes up to n finished runs, already reported, from b.workers
+// fill makes up to n finished runs, already reported and settled, from b.workers
 // clients, for at most limit; it returns how many it made.
 func (b *bench) fill(ctx context.Context, n int, limit time.Duration) (int, error) {
 	ctx, cancel := context.WithTimeout(ctx, limit)
@@ -215,7 +215,9 @@ func (b *bench) fillOne(ctx context.Context, i int) error {
 	if err != nil {
 		return err
 	}
+	// Reported and settled, as the controller leaves a run it reported.
 	pr.Annotations[run.AnnotationReportedState] = "success"
+	pr.Labels[run.LabelSettled] = "true"
 	_, err = b.make(ctx, pr, time.Now().Add(-time.Hour), false)
 	return err
 }
