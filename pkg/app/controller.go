@@ -73,7 +73,8 @@ func (a *App) RunController(ctx context.Context, opts ControllerOptions) error {
 	if workers <= 0 {
 		workers = 8
 	}
-	r := &report.Reporter{Instances: a.Instances, TargetURL: targetURL, SummaryComment: a.Settings.Report.SummaryCommentOn()}
+	r := &report.Reporter{Instances: a.Instances, TargetURL: targetURL, SummaryComment: a.Settings.Report.SummaryCommentOn(),
+		Settled: &report.Ledger{Namespace: a.Settings.Namespace}}
 	if err := report.Setup(mgr, r, workers); err != nil {
 		return fmt.Errorf("app: reporter: %w", err)
 	}

@@ -84,21 +84,13 @@ func (c *Collector) Collect(ctx context.Context) (int, error) {
 // server a page at a time, keeping an Entry of each.
 func (c *Collector) inventory(ctx context.Context) ([]Entry, error) {
 	var runs []Entry
-	next := ""
-	for {
-		var page pipelinev1.PipelineRunList
-		err := c.Runs.List(ctx, &page, client.InNamespace(c.Namespace), client.MatchingLabels{run.LabelManaged: "true"},
-			client.Limit(cmp.Or(c.PageSize, DefaultPageSize)), client.Continue(next))
-		if err != nil {
-			return nil, fmt.Errorf("gc: list runs: %w", err)
-		}
-		for i := range page.Items {
-			runs = append(runs, EntryOf(&page.Items[i]))
-		}
-		if next = page.Continue; next == "" {
-			return runs, nil
-		}
+	keep := func(pr *pipelinev1.PipelineRun) { runs = append(runs, EntryOf(pr)) }
+	err := run.ListPages(ctx, c.Runs, int64(cmp.Or(c.PageSize, DefaultPageSize)), keep,
+		client.InNamespace(c.Namespace), client.MatchingLabels{run.LabelManaged: "true"})
+	if err != nil {
+		return nil, fmt.Errorf("gc: list runs: %w", err)
 	}
+	return runs, nil
 }
 
 // policy is Policy with the periodics of the configuration in force.

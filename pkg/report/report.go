@@ -38,10 +38,12 @@ type Reporter struct {
 	Instances *providers.Set
 	// TargetURL renders the link on each status; nil leaves it empty.
 	TargetURL *template.Template
-	// Reader reads what the cache does not hold: settled runs, which
-	// verdicts and summaries count, and a failed run's TaskRuns. Nil
-	// reads through Client.
+	// Reader reads what the cache does not hold (a failed run's
+	// TaskRuns); nil reads through Client.
 	Reader client.Reader
+	// Settled holds the settled runs, which the cache does not, for
+	// verdicts and summaries; nil counts only the cache's runs.
+	Settled *Ledger
 
 	// reported and checks remember what this process reported and the
 	// check ids it created (checks.go), so that a stale cache read right
@@ -217,13 +219,28 @@ func (r *Reporter) status(pr *pipelinev1.PipelineRun, state providers.State, des
 	return s, nil
 }
 
-// listRuns lists the managed runs in ns that have labels, settled ones
-// included, from the API server.
-func (r *Reporter) listRuns(ctx context.Context, ns string, labels client.MatchingLabels) (*pipelinev1.PipelineRunList, error) {
+// runsBy lists the runs whose key in the index named index is key: the
+// unsettled ones from the cache, the settled ones from the ledger, which
+// wins for a run in both (settled while the cache has not caught up).
+func (r *Reporter) runsBy(ctx context.Context, ns, index, key string) ([]pipelinev1.PipelineRun, error) {
 	var list pipelinev1.PipelineRunList
-	labels[run.LabelManaged] = "true"
-	err := r.reader().List(ctx, &list, client.InNamespace(ns), labels)
-	return &list, err
+	if err := r.Client.List(ctx, &list, client.InNamespace(ns), client.MatchingFields{index: key}); err != nil {
+		return nil, err
+	}
+	runs, err := r.Settled.RunsBy(ctx, index, key)
+	if err != nil {
+		return nil, err
+	}
+	settled := make(map[types.UID]bool, len(runs))
+	for _, p := range runs {
+		settled[p.UID] = true
+	}
+	for _, p := range list.Items {
+		if !settled[p.UID] {
+			runs = append(runs, p)
+		}
+	}
+	return runs, nil
 }
 
 func (r *Reporter) reader() client.Reader {
@@ -270,10 +287,15 @@ func commitRef(pr *pipelinev1.PipelineRun) event.CommitRef {
 // settled by the same patch.
 func (r *Reporter) markReported(ctx context.Context, pr *pipelinev1.PipelineRun, state providers.State) error {
 	meta := map[string]any{"annotations": map[string]string{run.AnnotationReportedState: string(state)}}
-	if pr.IsDone() {
-		meta["labels"] = map[string]string{run.LabelSettled: "true"}
+	if !pr.IsDone() {
+		return r.patchMeta(ctx, pr, meta)
 	}
-	return r.patchMeta(ctx, pr, meta)
+	meta["labels"] = map[string]string{run.LabelSettled: "true"}
+	if err := r.patchMeta(ctx, pr, meta); err != nil {
+		return err
+	}
+	r.Settled.Settle(pr)
+	return nil
 }
 
 // settle labels a finished run whose result needs no report any more
@@ -283,11 +305,15 @@ func (r *Reporter) settle(ctx context.Context, pr *pipelinev1.PipelineRun) error
 	if !pr.IsDone() || pr.Labels[run.LabelSettled] == "true" {
 		return nil
 	}
-	return r.patchMeta(ctx, pr, map[string]any{"labels": map[string]string{run.LabelSettled: "true"}})
+	if err := r.patchMeta(ctx, pr, map[string]any{"labels": map[string]string{run.LabelSettled: "true"}}); err != nil {
+		return err
+	}
+	r.Settled.Settle(pr)
+	return nil
 }
 
-// patchMeta merges meta into the run's metadata; a run deleted meanwhile
-// needs nothing.
+// patchMeta merges meta into the run's metadata, and pr is the run as
+// patched; a run deleted meanwhile needs nothing.
 func (r *Reporter) patchMeta(ctx context.Context, pr *pipelinev1.PipelineRun, meta map[string]any) error {
 	patch, _ := json.Marshal(map[string]any{"metadata": meta})
 	err := r.Client.Patch(ctx, pr, client.RawPatch(types.MergePatchType, patch))

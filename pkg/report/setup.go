@@ -1,6 +1,8 @@
 package report
 
 import (
+	"fmt"
+
 	pipelinev1 "github.com/tektoncd/pipeline/pkg/apis/pipeline/v1"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/controller"
@@ -14,6 +16,14 @@ func Setup(mgr ctrl.Manager, r *Reporter, workers int) error {
 	}
 	if r.Reader == nil {
 		r.Reader = mgr.GetAPIReader()
+	}
+	if r.Settled != nil {
+		if r.Settled.Runs == nil {
+			r.Settled.Runs = mgr.GetAPIReader()
+		}
+		if err := mgr.Add(r.Settled); err != nil {
+			return fmt.Errorf("report: add the settled runs' ledger: %w", err)
+		}
 	}
 	return ctrl.NewControllerManagedBy(mgr).
 		Named("report").

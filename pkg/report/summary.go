@@ -10,7 +10,6 @@ import (
 	"sync"
 
 	pipelinev1 "github.com/tektoncd/pipeline/pkg/apis/pipeline/v1"
-	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/fresnel-ci/fresnel/pkg/event"
 	"github.com/fresnel-ci/fresnel/pkg/run"
@@ -137,14 +136,13 @@ func pullKeyOf(pr *pipelinev1.PipelineRun) pullKey {
 
 // pullRuns lists the reported presubmit runs of the pull request.
 func (r *Reporter) pullRuns(ctx context.Context, pr *pipelinev1.PipelineRun, key pullKey) ([]*pipelinev1.PipelineRun, error) {
-	list, err := r.listRuns(ctx, pr.Namespace, client.MatchingLabels{run.LabelProvider: pr.Labels[run.LabelProvider],
-		run.LabelRepo: pr.Labels[run.LabelRepo], run.LabelPull: pr.Labels[run.LabelPull], run.LabelType: string(triggers.Presubmit)})
+	runs, err := r.runsBy(ctx, pr.Namespace, run.IndexPull, run.PullKey(pr.Labels))
 	if err != nil {
 		return nil, fmt.Errorf("report: runs of %s#%d: %w", key.repo, key.number, err)
 	}
 	var out []*pipelinev1.PipelineRun
-	for i := range list.Items {
-		if p := &list.Items[i]; pullKeyOf(p) == key && wantsSummary(p) {
+	for i := range runs {
+		if p := &runs[i]; pullKeyOf(p) == key && wantsSummary(p) {
 			out = append(out, p)
 		}
 	}

@@ -116,7 +116,7 @@ func init() {
 
 // kindHarness is a reporter over a fake cluster for one provider kind.
 // Its reporter's client lists as the controller's cache does, without
-// settled runs; its reader is the API server.
+// settled runs, which its ledger holds; its reader is the API server.
 type kindHarness struct {
 	client   client.Client
 	intake   providers.Intake
@@ -136,7 +136,18 @@ func newKindHarness(t *testing.T, kind string, objs ...client.Object) *kindHarne
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &kindHarness{client: c, intake: in.Intake, reporter: &Reporter{Client: cache, Reader: c, Instances: set, TargetURL: tpl, SummaryComment: true}}
+	return &kindHarness{client: c, intake: in.Intake, reporter: &Reporter{Client: cache, Reader: c, Instances: set, TargetURL: tpl, SummaryComment: true,
+		Settled: loadedLedger(t, c)}}
+}
+
+// loadedLedger is a ledger of the settled runs c holds, loaded.
+func loadedLedger(t *testing.T, c client.Reader) *Ledger {
+	t.Helper()
+	l := &Ledger{Runs: c, Namespace: "ci"}
+	if err := l.Load(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return l
 }
 
 // listUnsettled lists as the controller's cache does: settled runs are

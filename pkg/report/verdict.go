@@ -7,7 +7,6 @@ import (
 	"time"
 
 	pipelinev1 "github.com/tektoncd/pipeline/pkg/apis/pipeline/v1"
-	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/fresnel-ci/fresnel/pkg/run"
 	"github.com/fresnel-ci/fresnel/providers"
@@ -53,13 +52,13 @@ func (r *Reporter) sendVerdict(ctx context.Context, v providers.VerdictReporter,
 // commitRuns is the latest run of each context on pr's commit, pr itself
 // as read now, runs cancelled as moot left out, sorted by context.
 func (r *Reporter) commitRuns(ctx context.Context, pr *pipelinev1.PipelineRun) ([]*pipelinev1.PipelineRun, error) {
-	list, err := r.listRuns(ctx, pr.Namespace, client.MatchingLabels{run.LabelRepo: pr.Labels[run.LabelRepo], run.LabelSHA: pr.Labels[run.LabelSHA]})
+	runs, err := r.runsBy(ctx, pr.Namespace, run.IndexCommit, run.CommitKey(pr.Labels))
 	if err != nil {
 		return nil, fmt.Errorf("report: runs on %s: %w", pr.Annotations[run.AnnotationSHA], err)
 	}
 	latest := map[string]*pipelinev1.PipelineRun{pr.Annotations[run.AnnotationContext]: pr}
-	for i := range list.Items {
-		p := &list.Items[i]
+	for i := range runs {
+		p := &runs[i]
 		if p.UID == pr.UID || !sameCommit(p, pr) || p.Annotations[run.AnnotationCancelled] != "" {
 			continue
 		}

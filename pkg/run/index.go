@@ -1,7 +1,10 @@
 package run
 
 import (
+	"context"
 	"strings"
+
+	pipelinev1 "github.com/tektoncd/pipeline/pkg/apis/pipeline/v1"
 
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/selection"
@@ -9,15 +12,30 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 )
 
-// IndexPull is the cache index of the presubmit runs of one pull
-// request. With many runs in the cache, a lookup by labels alone reads
-// every run; by index it reads only the matches.
-const IndexPull = "fresnel.dev/pull-request"
+// Indexes of runs, by what the controller looks runs up by. With many
+// runs held, a lookup by labels alone reads every run; by index it reads
+// only the matches.
+const (
+	// IndexCommit holds the runs on one commit of one repository.
+	IndexCommit = "fresnel.dev/commit"
+	// IndexPull holds the presubmit runs of one pull request.
+	IndexPull = "fresnel.dev/pull-request"
+)
 
-// Indexes are the key functions of the cache's indexes, for a
-// controller's cache (and a fake client) to register once.
+// Indexes are the key functions of the indexes, for a controller's
+// cache (and a fake client, and the settled runs' ledger) to register.
 var Indexes = map[string]client.IndexerFunc{
-	IndexPull: func(o client.Object) []string { return keys(PullKey(o.GetLabels())) },
+	IndexCommit: func(o client.Object) []string { return keys(CommitKey(o.GetLabels())) },
+	IndexPull:   func(o client.Object) []string { return keys(PullKey(o.GetLabels())) },
+}
+
+// CommitKey is a run's IndexCommit key, from its labels; "" when it has
+// no commit.
+func CommitKey(labels map[string]string) string {
+	if labels[LabelRepo] == "" || labels[LabelSHA] == "" {
+		return ""
+	}
+	return labels[LabelRepo] + "/" + labels[LabelSHA]
 }
 
 // Cached selects the runs the controller's cache holds: those fresnel
@@ -42,4 +60,23 @@ func keys(key string) []string {
 		return nil
 	}
 	return []string{key}
+}
+
+// ListPages lists the runs opts select from r, size at a time (the API
+// server's paging), and calls each with every one; each must not keep
+// the run. Memory then holds one page, however many runs there are.
+func ListPages(ctx context.Context, r client.Reader, size int64, each func(*pipelinev1.PipelineRun), opts ...client.ListOption) error {
+	next := ""
+	for {
+		var page pipelinev1.PipelineRunList
+		if err := r.List(ctx, &page, append(opts, client.Limit(size), client.Continue(next))...); err != nil {
+			return err
+		}
+		for i := range page.Items {
+			each(&page.Items[i])
+		}
+		if next = page.Continue; next == "" {
+			return nil
+		}
+	}
 }

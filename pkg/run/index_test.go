@@ -17,16 +17,19 @@ func set(kv ...string) map[string]string {
 
 func TestIndexKeys(t *testing.T) {
 	tests := []struct {
-		name   string
-		labels map[string]string
-		pull   string
+		name         string
+		labels       map[string]string
+		commit, pull string
 	}{
-		{"presubmit", set(LabelType, "presubmit", LabelProvider, "github", LabelRepo, "org.repo", LabelPull, "7", LabelSHA, "abc"), "github/org.repo/7"},
-		{"postsubmit", set(LabelType, "postsubmit", LabelProvider, "github", LabelRepo, "org.repo", LabelSHA, "abc"), ""},
-		{"presubmit of no pull request", set(LabelType, "presubmit", LabelRepo, "org.repo", LabelSHA, "abc"), ""},
-		{"periodic without a commit", set(LabelType, "periodic", LabelJob, "nightly"), ""},
+		{"presubmit", set(LabelType, "presubmit", LabelProvider, "github", LabelRepo, "org.repo", LabelPull, "7", LabelSHA, "abc"), "org.repo/abc", "github/org.repo/7"},
+		{"postsubmit", set(LabelType, "postsubmit", LabelProvider, "github", LabelRepo, "org.repo", LabelSHA, "abc"), "org.repo/abc", ""},
+		{"presubmit of no pull request", set(LabelType, "presubmit", LabelRepo, "org.repo", LabelSHA, "abc"), "org.repo/abc", ""},
+		{"periodic without a commit", set(LabelType, "periodic", LabelJob, "nightly"), "", ""},
 	}
 	for _, tc := range tests {
+		if got := CommitKey(tc.labels); got != tc.commit {
+			t.Errorf("%s: CommitKey = %q, want %q", tc.name, got, tc.commit)
+		}
 		if got := PullKey(tc.labels); got != tc.pull {
 			t.Errorf("%s: PullKey = %q, want %q", tc.name, got, tc.pull)
 		}

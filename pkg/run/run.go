@@ -1,6 +1,7 @@
 // Package run names the labels and annotations of the PipelineRun, which
 // is fresnel's record of a job: pkg/launch writes them, pkg/report and
-// pkg/lifecycle read them. Nothing else lives here.
+// pkg/lifecycle read them. Beside them live the indexes and selectors
+// runs are found by, and a paged list of runs.
 package run
 
 // Labels and annotations fresnel puts on every PipelineRun it creates.

@@ -1,0 +1,290 @@
+package report
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	pipelinev1 "github.com/tektoncd/pipeline/pkg/apis/pipeline/v1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+	"knative.dev/pkg/apis"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/log"
+
+	"github.com/fresnel-ci/fresnel/pkg/run"
+)
+
+// Ledger defaults.
+const (
+	// DefaultRefresh is how often the ledger reads every settled run
+	// again, to forget the deleted ones, when Refresh is zero.
+	DefaultRefresh = 30 * time.Minute
+	// DefaultLedgerPage is how many runs a page of its list holds.
+	DefaultLedgerPage = 500
+)
+
+// Ledger keeps a small record of each settled run, by the run indexes
+// (run.Indexes), so that a verdict or a summary comment counts the runs
+// the controller's cache let go of without listing them from the API
+// server at every report: such a list reads every run in the namespace.
+// A record is about a fifth of a cached run. The ledger loads the settled
+// runs when it starts, on the leader, learns of each run the reporter
+// settles, and reads them all again every Refresh.
+type Ledger struct {
+	// Runs lists runs a page at a time: the API server.
+	Runs      client.Reader
+	Namespace string
+	Refresh   time.Duration
+	PageSize  int
+
+	once    sync.Once
+	loaded  chan struct{}
+	mu      sync.RWMutex
+	records map[types.UID]*settledRun
+	byKey   map[string]map[types.UID]*settledRun // index name and key
+	strs    map[string]string                    // the shared strings, stored once
+	gen     uint64                               // the current read's generation
+}
+
+// NeedLeaderElection says the ledger serves the reporter, on the leader.
+func (l *Ledger) NeedLeaderElection() bool { return true }
+
+// Start loads the settled runs, then reads them again every Refresh until
+// ctx ends. A failed read is retried at the next one; until the first
+// read succeeds, Runs waits.
+func (l *Ledger) Start(ctx context.Context) error {
+	l.init()
+	for {
+		if err := l.Load(ctx); err != nil && ctx.Err() == nil {
+			log.FromContext(ctx).Error(err, "settled runs")
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(cmp.Or(l.Refresh, DefaultRefresh)):
+		}
+	}
+}
+
+// Load reads every settled run from the API server and replaces what the
+// ledger held; runs settled while it read are kept.
+func (l *Ledger) Load(ctx context.Context) error {
+	l.init()
+	l.mu.Lock()
+	l.gen++
+	gen := l.gen
+	l.strs = map[string]string{} // what the runs read now share
+	l.mu.Unlock()
+	fresh := map[types.UID]*settledRun{}
+	keep := func(pr *pipelinev1.PipelineRun) {
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		rec := l.record(pr, gen)
+		fresh[rec.uid] = rec
+	}
+	err := run.ListPages(ctx, l.Runs, int64(cmp.Or(l.PageSize, DefaultLedgerPage)), keep,
+		client.InNamespace(l.Namespace), client.MatchingLabels{run.LabelManaged: "true", run.LabelSettled: "true"})
+	if err != nil {
+		return fmt.Errorf("report: list settled runs: %w", err)
+	}
+	l.replace(fresh, gen)
+	return nil
+}
+
+// replace makes fresh the ledger's records, with those added since the
+// read of generation gen began.
+func (l *Ledger) replace(fresh map[types.UID]*settledRun, gen uint64) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for uid, rec := range l.records {
+		if _, ok := fresh[uid]; !ok && rec.gen >= gen {
+			fresh[uid] = rec
+		}
+	}
+	l.records = map[types.UID]*settledRun{}
+	l.byKey = map[string]map[types.UID]*settledRun{}
+	for _, rec := range fresh {
+		l.add(rec)
+	}
+	select {
+	case <-l.loaded:
+	default:
+		close(l.loaded)
+	}
+}
+
+// Settle records pr, which the reporter just settled.
+func (l *Ledger) Settle(pr *pipelinev1.PipelineRun) {
+	if l == nil {
+		return
+	}
+	l.init()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.add(l.record(pr, l.gen))
+}
+
+// RunsBy returns the settled runs whose key in the index named index is
+// key, as lean PipelineRuns: the labels and annotations reports read,
+// the job's name, the Succeeded condition and the times. It waits for the
+// first load.
+func (l *Ledger) RunsBy(ctx context.Context, index, key string) ([]pipelinev1.PipelineRun, error) {
+	if l == nil {
+		return nil, nil
+	}
+	l.init()
+	select {
+	case <-l.loaded:
+	case <-ctx.Done():
+		return nil, fmt.Errorf("report: settled runs not loaded yet: %w", ctx.Err())
+	}
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	var out []pipelinev1.PipelineRun
+	for _, rec := range l.byKey[index+"\x00"+key] {
+		out = append(out, *rec.pipelineRun())
+	}
+	return out, nil
+}
+
+// Len is how many settled runs the ledger holds.
+func (l *Ledger) Len() int {
+	l.init()
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	return len(l.records)
+}
+
+func (l *Ledger) init() {
+	l.once.Do(func() {
+		l.loaded = make(chan struct{})
+		l.records = map[types.UID]*settledRun{}
+		l.byKey = map[string]map[types.UID]*settledRun{}
+		l.strs = map[string]string{}
+	})
+}
+
+// add files rec under its uid and index keys; l.mu is held.
+func (l *Ledger) add(rec *settledRun) {
+	if old, ok := l.records[rec.uid]; ok {
+		l.remove(old)
+	}
+	l.records[rec.uid] = rec
+	lean := rec.pipelineRun()
+	for name, keys := range run.Indexes {
+		for _, key := range keys(lean) {
+			k := name + "\x00" + key
+			if l.byKey[k] == nil {
+				l.byKey[k] = map[types.UID]*settledRun{}
+			}
+			l.byKey[k][rec.uid] = rec
+		}
+	}
+}
+
+func (l *Ledger) remove(rec *settledRun) {
+	delete(l.records, rec.uid)
+	lean := rec.pipelineRun()
+	for name, keys := range run.Indexes {
+		for _, key := range keys(lean) {
+			k := name + "\x00" + key
+			delete(l.byKey[k], rec.uid)
+			if len(l.byKey[k]) == 0 {
+				delete(l.byKey, k)
+			}
+		}
+	}
+}
+
+// Which labels and annotations a record keeps: what reports read.
+var (
+	ledgerLabels = []string{run.LabelManaged, run.LabelProvider, run.LabelType, run.LabelJob, run.LabelPull,
+		run.LabelSHA, run.LabelRepo, run.LabelSettled}
+	ledgerAnnotations = []string{run.AnnotationRepo, run.AnnotationSHA, run.AnnotationContext, run.AnnotationInstance,
+		run.AnnotationReportedState, run.AnnotationSkipReport, run.AnnotationCancelled, run.AnnotationRerunCommand}
+)
+
+// settledRun is what the ledger keeps of a settled run.
+type settledRun struct {
+	gen             uint64
+	uid             types.UID
+	name, namespace string
+	created         metav1.Time
+	labels          [8]string // values of ledgerLabels
+	annotations     [8]string // values of ledgerAnnotations
+	jobName         string
+	status          corev1.ConditionStatus
+	reason          string
+	started, done   time.Time
+}
+
+// record is what the ledger keeps of pr, read in generation gen; l.mu
+// is held.
+func (l *Ledger) record(pr *pipelinev1.PipelineRun, gen uint64) *settledRun {
+	rec := &settledRun{gen: gen, uid: pr.UID, name: pr.Name, namespace: l.shared(pr.Namespace), created: pr.CreationTimestamp,
+		jobName: l.shared(jobName(pr))}
+	for i, k := range ledgerLabels {
+		rec.labels[i] = l.shared(pr.Labels[k])
+	}
+	for i, k := range ledgerAnnotations {
+		rec.annotations[i] = l.shared(pr.Annotations[k])
+	}
+	if c := pr.Status.GetCondition(apis.ConditionSucceeded); c != nil {
+		rec.status, rec.reason = c.Status, l.shared(c.Reason)
+	}
+	if t := pr.Status.StartTime; t != nil {
+		rec.started = t.Time
+	}
+	if t := pr.Status.CompletionTime; t != nil {
+		rec.done = t.Time
+	}
+	return rec
+}
+
+// shared stores s once for all records that hold it. Run names and
+// commits are not passed here: each is its own.
+func (l *Ledger) shared(s string) string {
+	if s == "" {
+		return ""
+	}
+	if got, ok := l.strs[s]; ok {
+		return got
+	}
+	l.strs[s] = s
+	return s
+}
+
+// pipelineRun is rec as a lean PipelineRun.
+func (rec *settledRun) pipelineRun() *pipelinev1.PipelineRun {
+	pr := &pipelinev1.PipelineRun{ObjectMeta: metav1.ObjectMeta{
+		Name: rec.name, Namespace: rec.namespace, UID: rec.uid, CreationTimestamp: rec.created,
+		Labels: pairs(ledgerLabels, rec.labels[:]), Annotations: pairs(ledgerAnnotations, rec.annotations[:]),
+	}}
+	if rec.jobName != "" {
+		pr.Spec.Params = pipelinev1.Params{{Name: "JOB_NAME", Value: *pipelinev1.NewStructuredValues(rec.jobName)}}
+	}
+	if rec.status != "" {
+		pr.Status.SetCondition(&apis.Condition{Type: apis.ConditionSucceeded, Status: rec.status, Reason: rec.reason})
+	}
+	if !rec.started.IsZero() {
+		pr.Status.StartTime = &metav1.Time{Time: rec.started}
+	}
+	if !rec.done.IsZero() {
+		pr.Status.CompletionTime = &metav1.Time{Time: rec.done}
+	}
+	return pr
+}
+
+func pairs(keys, values []string) map[string]string {
+	m := map[string]string{}
+	for i, k := range keys {
+		if values[i] != "" {
+			m[k] = values[i]
+		}
+	}
+	return m
+}
