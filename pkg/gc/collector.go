@@ -10,6 +10,7 @@ import (
 	pipelinev1 "github.com/tektoncd/pipeline/pkg/apis/pipeline/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/utils/clock"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -36,8 +37,9 @@ type Deleter interface {
 // Collector deletes what Policy selects, every Interval, at most PerSecond
 // deletions a second. It runs on the elected leader only.
 type Collector struct {
-	// Runs lists managed runs: the API server, as the manager's cache
-	// does not hold settled runs.
+	// Cached lists the unsettled runs (the manager's cache); Runs lists
+	// the settled ones' metadata, PageSize at a time (the API server).
+	Cached    client.Reader
 	Runs      client.Reader
 	PageSize  int
 	Deleter   Deleter
@@ -80,15 +82,32 @@ func (c *Collector) Collect(ctx context.Context) (int, error) {
 	return c.delete(ctx, victims)
 }
 
-// inventory lists every managed run, settled ones included, from the API
-// server a page at a time, keeping an Entry of each.
+// inventory is an Entry of every managed run: of the settled ones, which
+// the cache does not hold, from their metadata, a page at a time from the
+// API server; of the others from the cache (a run settled while the cache
+// has not caught up is counted once, as settled).
 func (c *Collector) inventory(ctx context.Context) ([]Entry, error) {
 	var runs []Entry
-	keep := func(pr *pipelinev1.PipelineRun) { runs = append(runs, EntryOf(pr)) }
+	settled := map[types.UID]bool{}
+	keep := func(m *metav1.PartialObjectMetadata) {
+		runs = append(runs, SettledEntryOf(m))
+		settled[m.UID] = true
+	}
 	err := run.ListPages(ctx, c.Runs, int64(cmp.Or(c.PageSize, DefaultPageSize)), keep,
-		client.InNamespace(c.Namespace), client.MatchingLabels{run.LabelManaged: "true"})
+		client.InNamespace(c.Namespace), client.MatchingLabels{run.LabelManaged: "true", run.LabelSettled: "true"})
+	if err != nil {
+		return nil, fmt.Errorf("gc: list settled runs: %w", err)
+	}
+	var cached pipelinev1.PipelineRunList
+	err = c.Cached.List(ctx, &cached, client.InNamespace(c.Namespace), client.MatchingLabels{run.LabelManaged: "true"},
+		client.UnsafeDisableDeepCopy)
 	if err != nil {
 		return nil, fmt.Errorf("gc: list runs: %w", err)
+	}
+	for i := range cached.Items {
+		if pr := &cached.Items[i]; !settled[pr.UID] && pr.Labels[run.LabelSettled] != "true" {
+			runs = append(runs, EntryOf(pr))
+		}
 	}
 	return runs, nil
 }
@@ -151,6 +170,9 @@ func (c *Collector) pace(ctx context.Context) bool {
 
 // Setup adds the collector to mgr, leader only.
 func Setup(mgr ctrl.Manager, c *Collector) error {
+	if c.Cached == nil {
+		c.Cached = mgr.GetClient()
+	}
 	if c.Runs == nil {
 		c.Runs = mgr.GetAPIReader()
 	}

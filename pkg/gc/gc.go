@@ -10,6 +10,7 @@ import (
 	"time"
 
 	pipelinev1 "github.com/tektoncd/pipeline/pkg/apis/pipeline/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 
 	"github.com/fresnel-ci/fresnel/pkg/periodic"
@@ -66,6 +67,23 @@ func EntryOf(pr *pipelinev1.PipelineRun) Entry {
 	}
 	if pr.IsDone() {
 		e.Finished = FinishedAt(pr)
+	}
+	return e
+}
+
+// SettledEntryOf is what garbage collection keeps of a settled run, from
+// its metadata: settling recorded when it finished, and it is reported.
+func SettledEntryOf(m metav1.Object) Entry {
+	labels, annotations := m.GetLabels(), m.GetAnnotations()
+	e := Entry{
+		Name: m.GetName(), UID: m.GetUID(), Job: labels[run.LabelJob], Repo: labels[run.LabelRepo],
+		Periodic: labels[run.LabelType] == string(triggers.Periodic),
+		Created:  m.GetCreationTimestamp().Time, Scheduled: periodic.Scheduled(m), Reported: true,
+	}
+	if t, err := time.Parse(time.RFC3339, annotations[run.AnnotationFinishedAt]); err == nil {
+		e.Finished = t
+	} else {
+		e.Finished = e.Created // settled by hand: finished, when unknown
 	}
 	return e
 }

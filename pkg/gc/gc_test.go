@@ -167,14 +167,16 @@ func TestCollectorDeletesAtItsPace(t *testing.T) {
 	}
 	var objs []client.Object
 	for _, name := range []string{"a", "b", "c", "d"} {
-		objs = append(objs, spec{name: name, job: "build", createdAgo: 200, finishedAgo: 199, reported: "success"}.run())
+		pr := spec{name: name, job: "build", createdAgo: 200, finishedAgo: 199, reported: "success"}.run()
+		settle(pr)
+		objs = append(objs, pr)
 	}
 	objs = append(objs, spec{name: "fresh", job: "lint", createdAgo: 2, finishedAgo: 1, reported: "success"}.run())
 	objs = append(objs, spec{name: "unreported", job: "lint", createdAgo: 200, finishedAgo: 199}.run())
 	c := fake.NewClientBuilder().WithScheme(scheme).WithObjects(objs...).Build()
 	clk := clocktesting.NewFakeClock(now)
 	pages := interceptor.NewClient(c, interceptor.Funcs{List: listInPages})
-	col := &Collector{Runs: pages, PageSize: 2, Deleter: c, Namespace: "ci", Policy: Policy{MaxAge: 7 * 24 * time.Hour}, PerSecond: 2, Clock: clk}
+	col := &Collector{Runs: pages, PageSize: 2, Cached: c, Deleter: c, Namespace: "ci", Policy: Policy{MaxAge: 7 * 24 * time.Hour}, PerSecond: 2, Clock: clk}
 	before := testutil.ToFloat64(metrics.GCDeletions.WithLabelValues("age", "deleted"))
 
 	done := make(chan int, 1)
@@ -216,23 +218,30 @@ func TestCollectorDeletesAtItsPace(t *testing.T) {
 	}
 }
 
-// listInPages lists as the API server does with a limit: by name, at
-// most Limit runs a page, and a continue token while more are left.
+// settle labels pr settled and annotates its finish, as the reporter
+// does once its result is reported.
+func settle(pr *pipelinev1.PipelineRun) {
+	pr.Labels[run.LabelSettled] = "true"
+	pr.Annotations[run.AnnotationFinishedAt] = pr.Status.CompletionTime.UTC().Format(time.RFC3339)
+}
+
+// listInPages lists metadata as the API server does with a limit: by
+// name, at most Limit a page, and a continue token while more are left.
 func listInPages(ctx context.Context, c client.WithWatch, list client.ObjectList, opts ...client.ListOption) error {
 	var o client.ListOptions
 	o.ApplyOptions(opts)
 	if err := c.List(ctx, list, &client.ListOptions{Namespace: o.Namespace, LabelSelector: o.LabelSelector}); err != nil {
 		return err
 	}
-	runs := list.(*pipelinev1.PipelineRunList)
-	sort.Slice(runs.Items, func(i, j int) bool { return runs.Items[i].Name < runs.Items[j].Name })
+	page := list.(*metav1.PartialObjectMetadataList)
+	sort.Slice(page.Items, func(i, j int) bool { return page.Items[i].Name < page.Items[j].Name })
 	from, _ := strconv.Atoi(o.Continue)
-	to := min(from+int(o.Limit), len(runs.Items))
-	runs.Continue = ""
-	if to < len(runs.Items) {
-		runs.Continue = strconv.Itoa(to)
+	to := min(from+int(o.Limit), len(page.Items))
+	page.Continue = ""
+	if to < len(page.Items) {
+		page.Continue = strconv.Itoa(to)
 	}
-	runs.Items = runs.Items[from:to]
+	page.Items = page.Items[from:to]
 	return nil
 }
 

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	pipelinev1 "github.com/tektoncd/pipeline/pkg/apis/pipeline/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/fresnel-ci/fresnel/pkg/event"
 	"github.com/fresnel-ci/fresnel/pkg/launch"
@@ -50,11 +51,11 @@ func cloneURL(r triggers.Refs) string {
 
 // Scheduled is the tick a periodic run was started for: its annotation,
 // else (a run fresnel did not schedule) its creation.
-func Scheduled(pr *pipelinev1.PipelineRun) time.Time {
-	if t, err := time.Parse(time.RFC3339, pr.Annotations[run.AnnotationScheduled]); err == nil {
+func Scheduled(pr metav1.Object) time.Time {
+	if t, err := time.Parse(time.RFC3339, pr.GetAnnotations()[run.AnnotationScheduled]); err == nil {
 		return t
 	}
-	return pr.CreationTimestamp.Time
+	return pr.GetCreationTimestamp().Time
 }
 
 // Newer says a was scheduled after b. Runs of the same tick (runs fresnel

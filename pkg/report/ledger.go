@@ -31,7 +31,8 @@ const (
 // (run.Indexes), so that a verdict or a summary comment counts the runs
 // the controller's cache let go of without listing them from the API
 // server at every report: such a list reads every run in the namespace.
-// A record is about a fifth of a cached run. The ledger loads the settled
+// A record is read from a run's metadata alone, where settling wrote its
+// result, and is a fraction of a cached run. The ledger loads the settled
 // runs when it starts, on the leader, learns of each run the reporter
 // settles, and reads them all again every Refresh.
 type Ledger struct {
@@ -80,10 +81,10 @@ func (l *Ledger) Load(ctx context.Context) error {
 	l.strs = map[string]string{} // what the runs read now share
 	l.mu.Unlock()
 	fresh := map[types.UID]*settledRun{}
-	keep := func(pr *pipelinev1.PipelineRun) {
+	keep := func(m *metav1.PartialObjectMetadata) {
 		l.mu.Lock()
 		defer l.mu.Unlock()
-		rec := l.record(pr, gen)
+		rec := l.record(m, gen)
 		fresh[rec.uid] = rec
 	}
 	err := run.ListPages(ctx, l.Runs, int64(cmp.Or(l.PageSize, DefaultLedgerPage)), keep,
@@ -129,8 +130,7 @@ func (l *Ledger) Settle(pr *pipelinev1.PipelineRun) {
 }
 
 // RunsBy returns the settled runs whose key in the index named index is
-// key, as lean PipelineRuns: the labels and annotations reports read,
-// the job's name, the Succeeded condition and the times. It waits for the
+// key, as lean PipelineRuns (settledRun.pipelineRun). It waits for the
 // first load.
 func (l *Ledger) RunsBy(ctx context.Context, index, key string) ([]pipelinev1.PipelineRun, error) {
 	if l == nil {
@@ -208,7 +208,14 @@ var (
 		run.AnnotationReportedState, run.AnnotationSkipReport, run.AnnotationCancelled, run.AnnotationRerunCommand}
 )
 
-// settledRun is what the ledger keeps of a settled run.
+// successReasons are the reasons Tekton gives a run that succeeded.
+var successReasons = map[string]bool{
+	pipelinev1.PipelineRunReasonSuccessful.String(): true,
+	pipelinev1.PipelineRunReasonCompleted.String():  true,
+}
+
+// settledRun is what the ledger keeps of a settled run: its metadata,
+// where settling wrote its result and finish.
 type settledRun struct {
 	gen             uint64
 	uid             types.UID
@@ -216,32 +223,23 @@ type settledRun struct {
 	created         metav1.Time
 	labels          [8]string // values of ledgerLabels
 	annotations     [8]string // values of ledgerAnnotations
-	jobName         string
-	status          corev1.ConditionStatus
-	reason          string
-	started, done   time.Time
+	reason, job     string
+	done            time.Time
 }
 
-// record is what the ledger keeps of pr, read in generation gen; l.mu
-// is held.
-func (l *Ledger) record(pr *pipelinev1.PipelineRun, gen uint64) *settledRun {
-	rec := &settledRun{gen: gen, uid: pr.UID, name: pr.Name, namespace: l.shared(pr.Namespace), created: pr.CreationTimestamp,
-		jobName: l.shared(jobName(pr))}
+// record is what the ledger keeps of a settled run's metadata, read in
+// generation gen; l.mu is held.
+func (l *Ledger) record(m metav1.Object, gen uint64) *settledRun {
+	rec := &settledRun{gen: gen, uid: m.GetUID(), name: m.GetName(), namespace: l.shared(m.GetNamespace()), created: m.GetCreationTimestamp()}
 	for i, k := range ledgerLabels {
-		rec.labels[i] = l.shared(pr.Labels[k])
+		rec.labels[i] = l.shared(m.GetLabels()[k])
 	}
 	for i, k := range ledgerAnnotations {
-		rec.annotations[i] = l.shared(pr.Annotations[k])
+		rec.annotations[i] = l.shared(m.GetAnnotations()[k])
 	}
-	if c := pr.Status.GetCondition(apis.ConditionSucceeded); c != nil {
-		rec.status, rec.reason = c.Status, l.shared(c.Reason)
-	}
-	if t := pr.Status.StartTime; t != nil {
-		rec.started = t.Time
-	}
-	if t := pr.Status.CompletionTime; t != nil {
-		rec.done = t.Time
-	}
+	rec.reason = l.shared(m.GetAnnotations()[run.AnnotationResult])
+	rec.job = l.shared(m.GetAnnotations()[run.AnnotationJobName])
+	rec.done, _ = time.Parse(time.RFC3339, m.GetAnnotations()[run.AnnotationFinishedAt])
 	return rec
 }
 
@@ -258,21 +256,21 @@ func (l *Ledger) shared(s string) string {
 	return s
 }
 
-// pipelineRun is rec as a lean PipelineRun.
+// pipelineRun is rec as a lean PipelineRun: its metadata, its job's
+// name, the Succeeded condition its result says, and its finish.
 func (rec *settledRun) pipelineRun() *pipelinev1.PipelineRun {
 	pr := &pipelinev1.PipelineRun{ObjectMeta: metav1.ObjectMeta{
 		Name: rec.name, Namespace: rec.namespace, UID: rec.uid, CreationTimestamp: rec.created,
 		Labels: pairs(ledgerLabels, rec.labels[:]), Annotations: pairs(ledgerAnnotations, rec.annotations[:]),
 	}}
-	if rec.jobName != "" {
-		pr.Spec.Params = pipelinev1.Params{{Name: "JOB_NAME", Value: *pipelinev1.NewStructuredValues(rec.jobName)}}
+	if rec.job != "" {
+		pr.Spec.Params = pipelinev1.Params{{Name: "JOB_NAME", Value: *pipelinev1.NewStructuredValues(rec.job)}}
 	}
-	if rec.status != "" {
-		pr.Status.SetCondition(&apis.Condition{Type: apis.ConditionSucceeded, Status: rec.status, Reason: rec.reason})
+	status := corev1.ConditionFalse
+	if successReasons[rec.reason] {
+		status = corev1.ConditionTrue
 	}
-	if !rec.started.IsZero() {
-		pr.Status.StartTime = &metav1.Time{Time: rec.started}
-	}
+	pr.Status.SetCondition(&apis.Condition{Type: apis.ConditionSucceeded, Status: status, Reason: rec.reason})
 	if !rec.done.IsZero() {
 		pr.Status.CompletionTime = &metav1.Time{Time: rec.done}
 	}

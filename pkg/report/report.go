@@ -286,11 +286,12 @@ func commitRef(pr *pipelinev1.PipelineRun) event.CommitRef {
 // restarted controller does not report it again; a finished run is
 // settled by the same patch.
 func (r *Reporter) markReported(ctx context.Context, pr *pipelinev1.PipelineRun, state providers.State) error {
-	meta := map[string]any{"annotations": map[string]string{run.AnnotationReportedState: string(state)}}
+	annotations := map[string]string{run.AnnotationReportedState: string(state)}
+	meta := map[string]any{"annotations": annotations}
 	if !pr.IsDone() {
 		return r.patchMeta(ctx, pr, meta)
 	}
-	meta["labels"] = map[string]string{run.LabelSettled: "true"}
+	settledMeta(pr, meta, annotations)
 	if err := r.patchMeta(ctx, pr, meta); err != nil {
 		return err
 	}
@@ -305,11 +306,29 @@ func (r *Reporter) settle(ctx context.Context, pr *pipelinev1.PipelineRun) error
 	if !pr.IsDone() || pr.Labels[run.LabelSettled] == "true" {
 		return nil
 	}
-	if err := r.patchMeta(ctx, pr, map[string]any{"labels": map[string]string{run.LabelSettled: "true"}}); err != nil {
+	annotations := map[string]string{}
+	meta := map[string]any{"annotations": annotations}
+	settledMeta(pr, meta, annotations)
+	if err := r.patchMeta(ctx, pr, meta); err != nil {
 		return err
 	}
 	r.Settled.Settle(pr)
 	return nil
+}
+
+// settledMeta adds to meta the settled label and, to its annotations,
+// the run's result, finish and job: what is read of a settled run.
+func settledMeta(pr *pipelinev1.PipelineRun, meta map[string]any, annotations map[string]string) {
+	meta["labels"] = map[string]string{run.LabelSettled: "true"}
+	if c := pr.Status.GetCondition(apis.ConditionSucceeded); c != nil {
+		annotations[run.AnnotationResult] = c.Reason
+	}
+	finished := completedAt(pr)
+	if finished.IsZero() {
+		finished = time.Now()
+	}
+	annotations[run.AnnotationFinishedAt] = finished.UTC().Format(time.RFC3339)
+	annotations[run.AnnotationJobName] = jobName(pr)
 }
 
 // patchMeta merges meta into the run's metadata, and pr is the run as

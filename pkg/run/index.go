@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	pipelinev1 "github.com/tektoncd/pipeline/pkg/apis/pipeline/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/selection"
@@ -62,14 +63,16 @@ func keys(key string) []string {
 	return []string{key}
 }
 
-// ListPages lists the runs opts select from r, size at a time (the API
-// server's paging), and calls each with every one; each must not keep
-// the run. Memory then holds one page, however many runs there are.
-func ListPages(ctx context.Context, r client.Reader, size int64, each func(*pipelinev1.PipelineRun), opts ...client.ListOption) error {
+// ListPages lists the metadata of the runs opts select from r, size at
+// a time (the API server's paging), and calls each with every one. The
+// metadata alone is a tenth of a run to send and decode, and memory holds
+// one page however many runs there are.
+func ListPages(ctx context.Context, r client.Reader, size int64, each func(*metav1.PartialObjectMetadata), opts ...client.ListOption) error {
 	next := ""
 	for {
-		var page pipelinev1.PipelineRunList
-		if err := r.List(ctx, &page, append(opts, client.Limit(size), client.Continue(next))...); err != nil {
+		page := &metav1.PartialObjectMetadataList{}
+		page.SetGroupVersionKind(pipelinev1.SchemeGroupVersion.WithKind("PipelineRunList"))
+		if err := r.List(ctx, page, append(opts, client.Limit(size), client.Continue(next))...); err != nil {
 			return err
 		}
 		for i := range page.Items {

@@ -42,4 +42,14 @@ const (
 	// AnnotationScheduled is the tick, in RFC 3339, a periodic's run was
 	// started for.
 	AnnotationScheduled = "fresnel.dev/scheduled"
+	// AnnotationResult is a settled run's result: the reason of its
+	// Succeeded condition (Succeeded, Failed, PipelineRunTimeout, ...).
+	AnnotationResult = "fresnel.dev/result"
+	// AnnotationJobName is a settled run's job, its whole name (the
+	// job label is cut to 63 characters).
+	AnnotationJobName = "fresnel.dev/job-name"
+	// AnnotationFinishedAt is when a settled run finished, RFC 3339.
+	// With AnnotationResult and AnnotationJobName, a settled run's metadata says all that
+	// garbage collection and reports read of it.
+	AnnotationFinishedAt = "fresnel.dev/finished-at"
 )

@@ -95,13 +95,16 @@ func TestDecoratedPodSpecJobRunsOnTekton(t *testing.T) {
 	}
 }
 
+// reporterKeys are the labels and annotations fresnel's reporter adds.
+var reporterKeys = map[string]bool{runmeta.AnnotationReportedState: true, runmeta.LabelSettled: true,
+	runmeta.AnnotationResult: true, runmeta.AnnotationFinishedAt: true, runmeta.AnnotationJobName: true}
+
 // asCreated drops what was added after creation: by the Tekton controller
-// (tekton.dev/...) and by fresnel's reporter (the reported state, the
-// settled label).
+// (tekton.dev/...) and by fresnel's reporter (reporterKeys).
 func asCreated(m map[string]string) map[string]string {
 	out := map[string]string{}
 	for k, v := range m {
-		if !strings.HasPrefix(k, "tekton.dev/") && k != runmeta.AnnotationReportedState && k != runmeta.LabelSettled {
+		if !strings.HasPrefix(k, "tekton.dev/") && !reporterKeys[k] {
 			out[k] = v
 		}
 	}

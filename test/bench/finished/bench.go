@@ -216,9 +216,13 @@ func (b *bench) fillOne(ctx context.Context, i int) error {
 		return err
 	}
 	// Reported and settled, as the controller leaves a run it reported.
+	done := time.Now().Add(-time.Hour)
 	pr.Annotations[run.AnnotationReportedState] = "success"
 	pr.Labels[run.LabelSettled] = "true"
-	_, err = b.make(ctx, pr, time.Now().Add(-time.Hour), false)
+	pr.Annotations[run.AnnotationResult] = pipelinev1.PipelineRunReasonSuccessful.String()
+	pr.Annotations[run.AnnotationFinishedAt] = done.UTC().Format(time.RFC3339)
+	pr.Annotations[run.AnnotationJobName] = pr.Labels[run.LabelJob]
+	_, err = b.make(ctx, pr, done, false)
 	return err
 }
 
