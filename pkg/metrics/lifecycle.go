@@ -35,4 +35,11 @@ var (
 		Name: "fresnel_gc_unreported_runs",
 		Help: "Finished PipelineRuns the last garbage collection would have deleted but kept because their result is not reported yet.",
 	})
+
+	// SettledRuns is the number of settled runs the reporter's ledger
+	// holds.
+	SettledRuns = promauto.NewGauge(prometheus.GaugeOpts{
+		Name: "fresnel_settled_runs",
+		Help: "Settled PipelineRuns (finished, result reported) the elected controller's ledger holds for verdicts and summaries.",
+	})
 )

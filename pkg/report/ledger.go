@@ -15,6 +15,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/log"
 
+	"github.com/fresnel-ci/fresnel/pkg/metrics"
 	"github.com/fresnel-ci/fresnel/pkg/run"
 )
 
@@ -75,6 +76,7 @@ func (l *Ledger) Start(ctx context.Context) error {
 // ledger held; runs settled while it read are kept.
 func (l *Ledger) Load(ctx context.Context) error {
 	l.init()
+	start := time.Now()
 	l.mu.Lock()
 	l.gen++
 	gen := l.gen
@@ -93,6 +95,7 @@ func (l *Ledger) Load(ctx context.Context) error {
 		return fmt.Errorf("report: list settled runs: %w", err)
 	}
 	l.replace(fresh, gen)
+	log.FromContext(ctx).Info("settled runs loaded", "runs", len(fresh), "took", time.Since(start).Round(time.Millisecond).String())
 	return nil
 }
 
@@ -111,6 +114,7 @@ func (l *Ledger) replace(fresh map[types.UID]*settledRun, gen uint64) {
 	for _, rec := range fresh {
 		l.add(rec)
 	}
+	metrics.SettledRuns.Set(float64(len(l.records)))
 	select {
 	case <-l.loaded:
 	default:
@@ -127,6 +131,7 @@ func (l *Ledger) Settle(pr *pipelinev1.PipelineRun) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.add(l.record(pr, l.gen))
+	metrics.SettledRuns.Set(float64(len(l.records)))
 }
 
 // RunsBy returns the settled runs whose key in the index named index is

@@ -1,5 +1,5 @@
 // Command finished measures the controller with many finished runs in the
-// cluster: its RSS once its cache holds them, and the time from a new
+// cluster: its RSS once warm (its ledger holds the settled runs), and the time from a new
 // run finishing to its final status reaching the SCM. The runs are made
 // on loopback by a bounded pool, created pending (Tekton leaves them
 // alone) and marked finished through the status subresource.
@@ -58,7 +58,7 @@ func measureOn(ctx context.Context, stack *harness.Stack, bin, dir string, runs,
 		return err
 	}
 	fmt.Printf("finished again %d runs whose status Tekton's pending mark had overwritten\n", repaired)
-	res, err := b.measure(ctx, bin, dir, reports)
+	res, err := b.measure(ctx, bin, dir, reports, made)
 	if err != nil {
 		return err
 	}
