@@ -287,16 +287,10 @@ func commitRef(pr *pipelinev1.PipelineRun) event.CommitRef {
 // settled by the same patch.
 func (r *Reporter) markReported(ctx context.Context, pr *pipelinev1.PipelineRun, state providers.State) error {
 	annotations := map[string]string{run.AnnotationReportedState: string(state)}
-	meta := map[string]any{"annotations": annotations}
 	if !pr.IsDone() {
-		return r.patchMeta(ctx, pr, meta)
+		return r.patchMeta(ctx, pr, map[string]any{"annotations": annotations})
 	}
-	settledMeta(pr, meta, annotations)
-	if err := r.patchMeta(ctx, pr, meta); err != nil {
-		return err
-	}
-	r.Settled.Settle(pr)
-	return nil
+	return r.settleWith(ctx, pr, annotations)
 }
 
 // settle labels a finished run whose result needs no report any more
@@ -306,7 +300,12 @@ func (r *Reporter) settle(ctx context.Context, pr *pipelinev1.PipelineRun) error
 	if !pr.IsDone() || pr.Labels[run.LabelSettled] == "true" {
 		return nil
 	}
-	annotations := map[string]string{}
+	return r.settleWith(ctx, pr, map[string]string{})
+}
+
+// settleWith patches the finished run with annotations and what settles
+// it, then tells the ledger.
+func (r *Reporter) settleWith(ctx context.Context, pr *pipelinev1.PipelineRun, annotations map[string]string) error {
 	meta := map[string]any{"annotations": annotations}
 	settledMeta(pr, meta, annotations)
 	if err := r.patchMeta(ctx, pr, meta); err != nil {
