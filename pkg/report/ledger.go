@@ -134,6 +134,20 @@ func (l *Ledger) Settle(pr *pipelinev1.PipelineRun) {
 	metrics.SettledRuns.Set(float64(len(l.records)))
 }
 
+// Forget drops the record of the run uid, whose settling failed.
+func (l *Ledger) Forget(uid types.UID) {
+	if l == nil {
+		return
+	}
+	l.init()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if rec, ok := l.records[uid]; ok {
+		l.remove(rec)
+	}
+	metrics.SettledRuns.Set(float64(len(l.records)))
+}
+
 // RunsBy returns the settled runs whose key in the index named index is
 // key, as lean PipelineRuns (settledRun.pipelineRun). It waits for the
 // first load.

@@ -108,6 +108,16 @@ func TestLedgerLoadsSettledRunsAndForgetsDeletedOnes(t *testing.T) {
 	}
 }
 
+func TestLedgerForgetsARunWhoseSettlingFailed(t *testing.T) {
+	l := loadedLedger(t, runsClient(t, nil, nil))
+	pr := settledRunOf(t, "unit", corev1.ConditionTrue, "Succeeded")
+	l.Settle(pr)
+	l.Forget(pr.UID)
+	if got, _ := l.RunsBy(context.Background(), run.IndexCommit, run.CommitKey(pr.Labels)); l.Len() != 0 || len(got) != 0 {
+		t.Errorf("after Forget the ledger holds %d runs, %d on the commit; want none", l.Len(), len(got))
+	}
+}
+
 func names(runs []pipelinev1.PipelineRun) []string {
 	var out []string
 	for _, p := range runs {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"strconv"
 	"sync"
 	"text/template"
@@ -304,14 +305,26 @@ func (r *Reporter) settle(ctx context.Context, pr *pipelinev1.PipelineRun) error
 }
 
 // settleWith patches the finished run with annotations and what settles
-// it, then tells the ledger.
+// it. The ledger learns of it first: once the patch is through, the
+// cache may drop the run at any moment, and a summary or verdict read in
+// between must find it in one or the other.
 func (r *Reporter) settleWith(ctx context.Context, pr *pipelinev1.PipelineRun, annotations map[string]string) error {
 	meta := map[string]any{"annotations": annotations}
 	settledMeta(pr, meta, annotations)
+	settled := pr.DeepCopy()
+	if settled.Annotations == nil {
+		settled.Annotations = map[string]string{}
+	}
+	maps.Copy(settled.Annotations, annotations)
+	if settled.Labels == nil {
+		settled.Labels = map[string]string{}
+	}
+	settled.Labels[run.LabelSettled] = "true"
+	r.Settled.Settle(settled)
 	if err := r.patchMeta(ctx, pr, meta); err != nil {
+		r.Settled.Forget(pr.UID)
 		return err
 	}
-	r.Settled.Settle(pr)
 	return nil
 }
 
