@@ -43,8 +43,8 @@ const (
 )
 
 // Entry is what garbage collection keeps of a run while it chooses: no
-// more than the choice needs, so that a pass over many thousand runs,
-// listed page by page from the API server, holds little.
+// more than the choice needs, so that a pass over many thousand runs
+// (settled ones read page by page from the API server) holds little.
 type Entry struct {
 	Name string
 	UID  types.UID
