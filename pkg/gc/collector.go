@@ -105,7 +105,7 @@ func (c *Collector) inventory(ctx context.Context) ([]Entry, error) {
 		return nil, fmt.Errorf("gc: list runs: %w", err)
 	}
 	for i := range cached.Items {
-		if pr := &cached.Items[i]; !settled[pr.UID] && pr.Labels[run.LabelSettled] != "true" {
+		if pr := &cached.Items[i]; !settled[pr.UID] {
 			runs = append(runs, EntryOf(pr))
 		}
 	}

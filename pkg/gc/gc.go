@@ -164,7 +164,7 @@ func newestPeriodics(runs []Entry, active map[string]bool) map[*Entry]bool {
 		if !e.Periodic || (active != nil && !active[e.Job]) {
 			continue
 		}
-		if cur, ok := newest[e.Job]; !ok || newerTick(e, cur) {
+		if cur, ok := newest[e.Job]; !ok || periodic.LaterTick(e.Scheduled, e.Name, cur.Scheduled, cur.Name) {
 			newest[e.Job] = e
 		}
 	}
@@ -173,13 +173,6 @@ func newestPeriodics(runs []Entry, active map[string]bool) map[*Entry]bool {
 		keep[e] = true
 	}
 	return keep
-}
-
-func newerTick(a, b *Entry) bool {
-	if c := a.Scheduled.Compare(b.Scheduled); c != 0 {
-		return c > 0
-	}
-	return a.Name > b.Name
 }
 
 // FinishedAt is when a finished run finished: its completion time, else

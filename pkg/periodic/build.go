@@ -62,10 +62,16 @@ func Scheduled(pr metav1.Object) time.Time {
 // did not schedule, created in the same second) are ordered by name, so
 // which one is newest never depends on the order of a list.
 func Newer(a, b *pipelinev1.PipelineRun) bool {
-	if c := Scheduled(a).Compare(Scheduled(b)); c != 0 {
+	return LaterTick(Scheduled(a), a.Name, Scheduled(b), b.Name)
+}
+
+// LaterTick says the run named aName of tick aTick is newer than the one
+// named bName of tick bTick: the later tick, of one tick the later name.
+func LaterTick(aTick time.Time, aName string, bTick time.Time, bName string) bool {
+	if c := aTick.Compare(bTick); c != 0 {
 		return c > 0
 	}
-	return a.Name > b.Name
+	return aName > bName
 }
 
 // lastOf describes the newest of a job's runs, and whether any of them is

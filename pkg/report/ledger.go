@@ -164,7 +164,7 @@ func (l *Ledger) RunsBy(ctx context.Context, index, key string) ([]pipelinev1.Pi
 	l.mu.RLock()
 	defer l.mu.RUnlock()
 	var out []pipelinev1.PipelineRun
-	for _, rec := range l.byKey[index+"\x00"+key] {
+	for _, rec := range l.byKey[byKeyOf(index, key)] {
 		out = append(out, *rec.pipelineRun())
 	}
 	return out, nil
@@ -193,31 +193,39 @@ func (l *Ledger) add(rec *settledRun) {
 		l.remove(old)
 	}
 	l.records[rec.uid] = rec
-	lean := rec.pipelineRun()
-	for name, keys := range run.Indexes {
-		for _, key := range keys(lean) {
-			k := name + "\x00" + key
-			if l.byKey[k] == nil {
-				l.byKey[k] = map[types.UID]*settledRun{}
-			}
-			l.byKey[k][rec.uid] = rec
+	for _, k := range rec.indexKeys() {
+		if l.byKey[k] == nil {
+			l.byKey[k] = map[types.UID]*settledRun{}
 		}
+		l.byKey[k][rec.uid] = rec
 	}
 }
 
 func (l *Ledger) remove(rec *settledRun) {
 	delete(l.records, rec.uid)
-	lean := rec.pipelineRun()
-	for name, keys := range run.Indexes {
-		for _, key := range keys(lean) {
-			k := name + "\x00" + key
-			delete(l.byKey[k], rec.uid)
-			if len(l.byKey[k]) == 0 {
-				delete(l.byKey, k)
-			}
+	for _, k := range rec.indexKeys() {
+		delete(l.byKey[k], rec.uid)
+		if len(l.byKey[k]) == 0 {
+			delete(l.byKey, k)
 		}
 	}
 }
+
+// indexKeys are the keys rec is filed under in byKey: its key in each of
+// run.Indexes, which read labels only.
+func (rec *settledRun) indexKeys() []string {
+	labelled := &metav1.PartialObjectMetadata{ObjectMeta: metav1.ObjectMeta{Labels: pairs(ledgerLabels, rec.labels[:])}}
+	var out []string
+	for name, keys := range run.Indexes {
+		for _, key := range keys(labelled) {
+			out = append(out, byKeyOf(name, key))
+		}
+	}
+	return out
+}
+
+// byKeyOf is the byKey key of key in the index named index.
+func byKeyOf(index, key string) string { return index + "\x00" + key }
 
 // Which labels and annotations a record keeps: what reports read.
 var (
