@@ -76,6 +76,13 @@ type StatusReporter interface {
 	SetStatus(ctx context.Context, ref event.CommitRef, s Status) error
 }
 
+// StatusReader reads back the newest status of a context on a commit, so
+// that a controller taking over can tell a report its predecessor sent
+// from one it did not. Optional; found is false when the SCM shows none.
+type StatusReader interface {
+	LatestStatus(ctx context.Context, ref event.CommitRef, context string) (s Status, found bool, err error)
+}
+
 // Commenter posts a comment on a pull request and returns its id.
 type Commenter interface {
 	Comment(ctx context.Context, target event.Target, body string) (id string, err error)
@@ -257,6 +264,16 @@ type Checker interface {
 	// SetCheck creates the check of a run on ref when id is "", or updates
 	// the check id, and returns the check's id.
 	SetCheck(ctx context.Context, ref event.CommitRef, id string, c Check) (string, error)
+}
+
+// CheckFinder finds the check a run already has on a commit, made by a
+// controller killed before it recorded the check's id, so that the
+// controller taking over updates that check rather than making a second.
+// Optional.
+type CheckFinder interface {
+	// FindCheck returns the id of the newest check named context of job on
+	// ref's commit begun at since or later, "" when there is none.
+	FindCheck(ctx context.Context, ref event.CommitRef, context, job string, since time.Time) (string, error)
 }
 
 // SkipReporter marks the context of a job that did not need to run on a

@@ -56,27 +56,29 @@ func (r *Reporter) sendCheck(ctx context.Context, checker providers.Checker, pr 
 		c.FailedStep = r.failedStep(ctx, pr)
 	}
 	kind := pr.Labels[run.LabelProvider]
-	id := r.checkID(pr)
+	id, recorded := r.checkID(pr)
+	if !recorded {
+		id = r.findCheck(ctx, checker, pr)
+	}
 	start := time.Now()
 	newID, err := checker.SetCheck(ctx, commitRef(pr), id, c)
 	recordReport(kind, pr, state, start, err)
-	if err != nil || newID == id {
+	if err != nil || (recorded && newID == id) {
 		return err
 	}
 	r.rememberCheck(pr.UID, newID)
 	return r.markCheck(ctx, pr, newID)
 }
 
-// checkID is the id of the run's check, "" if it has none yet: from the
-// run's annotation, or from this process's memory while the cache has not
-// caught up with the annotation.
-func (r *Reporter) checkID(pr *pipelinev1.PipelineRun) string {
+// checkID is the id of the run's check and whether it has one recorded:
+// in the run's annotation, or in this process's memory while the cache
+// has not caught up with the annotation.
+func (r *Reporter) checkID(pr *pipelinev1.PipelineRun) (string, bool) {
 	if id := pr.Annotations[run.AnnotationCheckRun]; id != "" {
-		return id
+		return id, true
 	}
 	r.initMemory()
-	id, _ := r.checks.Get(string(pr.UID))
-	return id
+	return r.checks.Get(string(pr.UID))
 }
 
 func (r *Reporter) rememberCheck(uid types.UID, id string) {

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	pipelinev1 "github.com/tektoncd/pipeline/pkg/apis/pipeline/v1"
@@ -30,11 +31,33 @@ type checkCall struct {
 	Check providers.Check
 }
 
-// fakeChecker records the checks it is asked to set and numbers the ones
-// it creates.
+// fakeChecker records the checks it is asked to set, numbers the ones it
+// creates and finds them again.
 type fakeChecker struct {
-	mu    sync.Mutex
-	calls []checkCall
+	mu      sync.Mutex
+	calls   []checkCall
+	created []createdCheck
+	finds   int
+}
+
+// createdCheck is a check the fake made, and when.
+type createdCheck struct {
+	id, context, job string
+	at               time.Time
+}
+
+// FindCheck returns the newest check of job named context made at since
+// or later.
+func (f *fakeChecker) FindCheck(_ context.Context, _ event.CommitRef, context, job string, since time.Time) (string, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.finds++
+	for i := len(f.created) - 1; i >= 0; i-- {
+		if c := f.created[i]; c.context == context && c.job == job && !c.at.Before(since) {
+			return c.id, nil
+		}
+	}
+	return "", nil
 }
 
 func (f *fakeChecker) Verify(context.Context, *http.Request, []byte) error { return nil }
@@ -49,6 +72,7 @@ func (f *fakeChecker) SetCheck(_ context.Context, _ event.CommitRef, id string, 
 	f.calls = append(f.calls, checkCall{ID: id, Check: c})
 	if id == "" {
 		id = fmt.Sprintf("cr-%d", len(f.calls))
+		f.created = append(f.created, createdCheck{id: id, context: c.Context, job: c.Job, at: time.Now()})
 	}
 	return id, nil
 }

@@ -61,6 +61,9 @@ type Reporter struct {
 	// summaries serialises the summary comment and the verdict of each
 	// pull request and remembers what was written.
 	summaries summaries
+
+	// takeover tells runs a predecessor may have reported (takeover.go).
+	takeover takeover
 }
 
 // ParseTargetURL parses a target URL template over Link.
@@ -94,7 +97,9 @@ func (r *Reporter) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result
 	// next controller would report it again.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), reportTimeout)
 	defer cancel()
-	if err := r.send(ctx, &pr, state, desc); err != nil {
+	if r.shownAlready(ctx, &pr, state, desc) {
+		log.FromContext(ctx).Info("the SCM shows this state already; recording it", "state", string(phase))
+	} else if err := r.send(ctx, &pr, state, desc); err != nil {
 		return ctrl.Result{}, err
 	}
 	if err := r.summarizeRun(ctx, &pr, state); err != nil {

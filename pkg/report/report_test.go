@@ -37,11 +37,36 @@ type reported struct {
 	Status providers.Status
 }
 
-// fakeSCM records the statuses it is asked to set; fail makes it refuse.
+// fakeSCM records the statuses it is asked to set and reads them back;
+// fail makes it refuse to set them, readFail to read them.
 type fakeSCM struct {
-	mu    sync.Mutex
-	calls []reported
-	fail  error
+	mu       sync.Mutex
+	calls    []reported
+	fail     error
+	readFail error
+	reads    int
+}
+
+// LatestStatus returns the newest status set for context on ref's commit.
+func (f *fakeSCM) LatestStatus(_ context.Context, ref event.CommitRef, context string) (providers.Status, bool, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.reads++
+	if f.readFail != nil {
+		return providers.Status{}, false, f.readFail
+	}
+	for i := len(f.calls) - 1; i >= 0; i-- {
+		if c := f.calls[i]; c.Ref.Repo == ref.Repo && c.Ref.SHA == ref.SHA && c.Status.Context == context {
+			return c.Status, true, nil
+		}
+	}
+	return providers.Status{}, false, nil
+}
+
+func (f *fakeSCM) readCount() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.reads
 }
 
 func (f *fakeSCM) Verify(context.Context, *http.Request, []byte) error { return nil }

@@ -101,6 +101,13 @@ func TestFailoverReportsEveryRunOnce(t *testing.T) {
 func startRole(t *testing.T, role, settings, config string, args ...string) *harness.Fresnel {
 	t.Helper()
 	files := map[string]string{"config.yaml": config, "github-hmac": string(githubSecret), "github-token": "ghp_e2e"}
+	return startRoleFiles(t, role, settings, files, args...)
+}
+
+// startRoleFiles runs one fresnel role with the given settings and the
+// files (config.yaml, secrets) beside them.
+func startRoleFiles(t *testing.T, role, settings string, files map[string]string, args ...string) *harness.Fresnel {
+	t.Helper()
 	f, err := harness.StartFresnel(t.Context(), t.TempDir(), harness.FresnelOptions{
 		Binary: binary, Role: role, Kubeconfig: stack.Kubeconfig, Settings: settings, Files: files, Args: args,
 	})

@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -126,6 +127,9 @@ func NewFakeGitHub() *FakeSCM {
 			"target_url": s.TargetURL, "url": r.URL.String(),
 		})
 	})
+	f.Handle("GET /repos/{owner}/{repo}/statuses/{sha}", func(w http.ResponseWriter, r *http.Request) {
+		reply(w, http.StatusOK, f.gitHubStatusesOf(r.PathValue("owner")+"/"+r.PathValue("repo"), r.PathValue("sha")))
+	})
 	f.state.nextID = 1001
 	gitHubRoles(f)
 	gitHubChecks(f)
@@ -144,6 +148,18 @@ func (f *FakeSCM) GitHubStatuses() []GitHubStatus {
 		repo, sha, _ := strings.Cut(strings.TrimPrefix(c.Path, "/repos/"), "/statuses/")
 		s.Repo, s.SHA = repo, sha
 		out = append(out, s)
+	}
+	return out
+}
+
+// gitHubStatusesOf lists the statuses received for a commit as GitHub
+// lists them: newest first.
+func (f *FakeSCM) gitHubStatusesOf(repo, sha string) []map[string]any {
+	out := []map[string]any{}
+	for _, s := range slices.Backward(f.GitHubStatuses()) {
+		if s.Repo == repo && s.SHA == sha {
+			out = append(out, map[string]any{"state": s.State, "context": s.Context, "description": s.Description, "target_url": s.TargetURL})
+		}
 	}
 	return out
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -30,6 +31,8 @@ type GitHubCheckRun struct {
 	} `json:"output"`
 	// Updates counts the PATCH calls that changed it.
 	Updates int `json:"-"`
+	// Created is when the stand-in made it (GitHub's started_at).
+	Created time.Time `json:"-"`
 }
 
 // checkRunStore keeps a GitHub stand-in's check runs.
@@ -63,13 +66,34 @@ func gitHubChecks(f *FakeSCM) {
 		}
 		reply(w, http.StatusOK, checkRunJSON(run))
 	})
+	f.Handle("GET /repos/{owner}/{repo}/commits/{sha}/check-runs", func(w http.ResponseWriter, r *http.Request) {
+		list := []map[string]any{}
+		for _, run := range f.checks.named(ghRepo(r), r.PathValue("sha"), r.URL.Query().Get("check_name")) {
+			list = append(list, checkRunJSON(run))
+		}
+		reply(w, http.StatusOK, map[string]any{"total_count": len(list), "check_runs": list})
+	})
+}
+
+// named lists repo's check runs on sha, newest first, those named name
+// only when name is not empty.
+func (s *checkRunStore) named(repo, sha, name string) []GitHubCheckRun {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []GitHubCheckRun
+	for _, run := range slices.Backward(s.runs) {
+		if run.Repo == repo && run.HeadSHA == sha && (name == "" || run.Name == name) {
+			out = append(out, *run)
+		}
+	}
+	return out
 }
 
 func (s *checkRunStore) create(in GitHubCheckRun) GitHubCheckRun {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.next++
-	in.ID = s.next
+	in.ID, in.Created = s.next, time.Now().UTC()
 	if in.Conclusion != "" {
 		in.Status = "completed"
 	}
@@ -107,7 +131,7 @@ func checkRunJSON(run GitHubCheckRun) map[string]any {
 		"url":      "https://api.github.com/repos/" + run.Repo + "/check-runs/" + id,
 		"html_url": "https://github.com/" + run.Repo + "/runs/" + id,
 		"status":   run.Status, "conclusion": conclusion,
-		"started_at": "2026-12-07T07:00:00Z", "completed_at": nil,
+		"started_at": run.Created.Format(time.RFC3339), "completed_at": nil,
 		"output":        map[string]any{"title": run.Output.Title, "summary": run.Output.Summary, "text": nil, "annotations_count": 0},
 		"check_suite":   map[string]any{"id": 23456789012},
 		"app":           map[string]any{"id": 424242, "slug": "fresnel-ci", "owner": map[string]any{"login": owner}},

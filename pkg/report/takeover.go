@@ -1,0 +1,103 @@
+package report
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	pipelinev1 "github.com/tektoncd/pipeline/pkg/apis/pipeline/v1"
+	"knative.dev/pkg/apis"
+	"sigs.k8s.io/controller-runtime/pkg/log"
+
+	"github.com/fresnel-ci/fresnel/pkg/run"
+	"github.com/fresnel-ci/fresnel/providers"
+)
+
+// A report is sent, then recorded on its run. A controller killed between
+// the two has sent a report its run does not show, and the controller
+// that takes over would send it again. So for a run whose state changed
+// before this reporter began, which a predecessor may have reported, the
+// reporter first reads the SCM's newest status for the run's context,
+// where the SCM can say (providers.StatusReader), and sends nothing when
+// the SCM already shows it. Runs that change later were seen by this
+// reporter alone, and cost no read. Check runs are updated in place, so
+// for them the reporter looks for the check its predecessor made for the
+// run (providers.CheckFinder), so as not to make a second one.
+
+// takeover remembers when this reporter began reconciling: as its
+// controller only reconciles while it leads, when it took over.
+type takeover struct {
+	once  sync.Once
+	since time.Time
+}
+
+// began returns when the reporter began, starting the clock on first use.
+func (t *takeover) began() time.Time {
+	t.once.Do(func() { t.since = time.Now() })
+	return t.since
+}
+
+// shownAlready reports whether the SCM already shows the status this
+// reporter is about to send for a run a predecessor may have reported.
+// An SCM that cannot say, or fails to, gets the status again: a report
+// sent twice is better than one lost.
+func (r *Reporter) shownAlready(ctx context.Context, pr *pipelinev1.PipelineRun, state providers.State, desc string) bool {
+	if !changedAt(pr).Before(r.takeover.began()) {
+		return false
+	}
+	reader, ok := r.statusReader(pr)
+	if !ok {
+		return false
+	}
+	want, err := r.status(pr, state, desc)
+	if err != nil {
+		return false
+	}
+	got, found, err := reader.LatestStatus(ctx, commitRef(pr), want.Context)
+	if err != nil {
+		log.FromContext(ctx).Info("could not read the SCM's statuses; reporting again", "error", err.Error())
+		return false
+	}
+	return found && got.State == want.State && got.Description == want.Description && got.TargetURL == want.TargetURL
+}
+
+// statusReader is the run's instance as a StatusReader, if it reports
+// statuses (rather than verdicts or checks) and can read them back.
+func (r *Reporter) statusReader(pr *pipelinev1.PipelineRun) (providers.StatusReader, bool) {
+	in, ok := r.Instances.Get(pr.Labels[run.LabelProvider], pr.Annotations[run.AnnotationInstance])
+	if !ok {
+		return nil, false
+	}
+	switch in.Intake.(type) {
+	case providers.VerdictReporter, providers.Checker:
+		return nil, false
+	}
+	reader, ok := in.Intake.(providers.StatusReader)
+	return reader, ok
+}
+
+// findCheck returns the check a predecessor made for a run but did not
+// live to record, "" when there is none or the SCM cannot say (a second
+// check then is better than a report lost). Only runs created before this
+// reporter began can have one.
+func (r *Reporter) findCheck(ctx context.Context, checker providers.Checker, pr *pipelinev1.PipelineRun) string {
+	finder, ok := checker.(providers.CheckFinder)
+	if !ok || !pr.CreationTimestamp.Time.Before(r.takeover.began()) {
+		return ""
+	}
+	id, err := finder.FindCheck(ctx, commitRef(pr), pr.Annotations[run.AnnotationContext], jobName(pr), pr.CreationTimestamp.Time)
+	if err != nil {
+		log.FromContext(ctx).Info("could not look for the run's check; making one", "error", err.Error())
+		return ""
+	}
+	return id
+}
+
+// changedAt is when the run's state last changed: when its Succeeded
+// condition last moved, else when it was created.
+func changedAt(pr *pipelinev1.PipelineRun) time.Time {
+	if c := pr.Status.GetCondition(apis.ConditionSucceeded); c != nil && !c.LastTransitionTime.Inner.IsZero() {
+		return c.LastTransitionTime.Inner.Time
+	}
+	return pr.CreationTimestamp.Time
+}
