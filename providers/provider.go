@@ -323,3 +323,10 @@ type Verdict struct {
 type VerdictReporter interface {
 	SetVerdict(ctx context.Context, ref event.CommitRef, v Verdict) error
 }
+
+// VerdictReader tells whether the SCM already shows a verdict on a commit,
+// so that a controller taking over does not send again a verdict its
+// predecessor sent. Optional.
+type VerdictReader interface {
+	VerdictShown(ctx context.Context, ref event.CommitRef, v Verdict) (bool, error)
+}

@@ -326,6 +326,7 @@ type verdictSCM struct {
 	fakeSCM
 	mu       sync.Mutex
 	verdicts []providers.Verdict
+	reads    int
 }
 
 func (v *verdictSCM) SetVerdict(_ context.Context, _ event.CommitRef, verdict providers.Verdict) error {
@@ -334,6 +335,14 @@ func (v *verdictSCM) SetVerdict(_ context.Context, _ event.CommitRef, verdict pr
 	defer v.mu.Unlock()
 	v.verdicts = append(v.verdicts, verdict)
 	return nil
+}
+
+// VerdictShown reports whether v is the last verdict sent.
+func (v *verdictSCM) VerdictShown(_ context.Context, _ event.CommitRef, verdict providers.Verdict) (bool, error) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	v.reads++
+	return len(v.verdicts) > 0 && cmp.Equal(v.verdicts[len(v.verdicts)-1], verdict), nil
 }
 
 func (v *verdictSCM) sentVerdicts() []providers.Verdict {

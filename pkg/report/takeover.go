@@ -22,7 +22,9 @@ import (
 // the SCM already shows it. Runs that change later were seen by this
 // reporter alone, and cost no read. Check runs are updated in place, so
 // for them the reporter looks for the check its predecessor made for the
-// run (providers.CheckFinder), so as not to make a second one.
+// run (providers.CheckFinder), so as not to make a second one, and a
+// verdict (Gerrit) made only of such runs is read back too
+// (providers.VerdictReader).
 
 // takeover remembers when this reporter began reconciling: as its
 // controller only reconciles while it leads, when it took over.
@@ -91,6 +93,28 @@ func (r *Reporter) findCheck(ctx context.Context, checker providers.Checker, pr 
 		return ""
 	}
 	return id
+}
+
+// verdictShown reports whether the SCM already shows verdict, made of
+// runs that all changed before this reporter began: a predecessor may
+// have sent it.
+func (r *Reporter) verdictShown(ctx context.Context, v providers.VerdictReporter, pr *pipelinev1.PipelineRun, runs []*pipelinev1.PipelineRun, verdict providers.Verdict) bool {
+	reader, ok := v.(providers.VerdictReader)
+	if !ok {
+		return false
+	}
+	began := r.takeover.began()
+	for _, p := range runs {
+		if !changedAt(p).Before(began) {
+			return false
+		}
+	}
+	shown, err := reader.VerdictShown(ctx, commitRef(pr), verdict)
+	if err != nil {
+		log.FromContext(ctx).Info("could not read the SCM's verdicts; reporting again", "error", err.Error())
+		return false
+	}
+	return shown
 }
 
 // changedAt is when the run's state last changed: when its Succeeded

@@ -3,6 +3,7 @@ package report
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -25,25 +26,41 @@ func (h *harness) killedAfterSending(t *testing.T, pr *pipelinev1.PipelineRun) *
 	if err := h.reconcile(t, pr); err != nil {
 		t.Fatal(err)
 	}
-	var cur pipelinev1.PipelineRun
-	if err := h.client.Get(context.Background(), client.ObjectKeyFromObject(pr), &cur); err != nil {
-		t.Fatal(err)
-	}
-	delete(cur.Annotations, run.AnnotationReportedState)
-	delete(cur.Labels, run.LabelSettled)
-	if err := h.client.Update(context.Background(), &cur); err != nil {
-		t.Fatal(err)
-	}
+	forgetReport(t, h.client, pr)
 	return h.successor(time.Now().Add(time.Hour))
 }
 
 // successor replaces the harness's reporter with a new one, with no
 // memory, that began at since.
 func (h *harness) successor(since time.Time) *Reporter {
-	next := &Reporter{Client: h.reporter.Client, Instances: h.reporter.Instances}
+	h.reporter = successorOf(h.reporter, since)
+	return h.reporter
+}
+
+// successorOf is a reporter configured as r, with no memory, that began
+// at since.
+func successorOf(r *Reporter, since time.Time) *Reporter {
+	next := &Reporter{Client: r.Client, Reader: r.Reader, Instances: r.Instances, TargetURL: r.TargetURL,
+		Settled: r.Settled, SummaryComment: r.SummaryComment}
 	next.takeover.once.Do(func() { next.takeover.since = since })
-	h.reporter = next
 	return next
+}
+
+// forgetReport undoes what a reporter recorded on pr's stored run, as when
+// it was killed between the SCM's answer and its patch.
+func forgetReport(t *testing.T, c client.Client, pr *pipelinev1.PipelineRun) {
+	t.Helper()
+	var cur pipelinev1.PipelineRun
+	if err := c.Get(context.Background(), client.ObjectKeyFromObject(pr), &cur); err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range []string{run.AnnotationReportedState, run.AnnotationCheckRun} {
+		delete(cur.Annotations, a)
+	}
+	delete(cur.Labels, run.LabelSettled)
+	if err := c.Update(context.Background(), &cur); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func TestTakeoverDoesNotResendWhatTheSCMShows(t *testing.T) {
@@ -136,18 +153,8 @@ func TestTakeoverUpdatesTheCheckItsPredecessorMade(t *testing.T) {
 	if _, err := h.reporter.Reconcile(context.Background(), checkRequest(pr)); err != nil {
 		t.Fatal(err)
 	}
-	var cur pipelinev1.PipelineRun
-	if err := h.client.Get(context.Background(), client.ObjectKeyFromObject(pr), &cur); err != nil {
-		t.Fatal(err)
-	}
-	delete(cur.Annotations, run.AnnotationCheckRun)
-	delete(cur.Annotations, run.AnnotationReportedState)
-	if err := h.client.Update(context.Background(), &cur); err != nil {
-		t.Fatal(err)
-	}
-	next := &Reporter{Client: h.client, Instances: h.reporter.Instances}
-	next.takeover.once.Do(func() { next.takeover.since = time.Now().Add(time.Hour) })
-	h.reporter = next
+	forgetReport(t, h.client, pr)
+	h.reporter = successorOf(h.reporter, time.Now().Add(time.Hour))
 	h.update(t, pr, started)
 
 	if _, err := h.reporter.Reconcile(context.Background(), checkRequest(pr)); err != nil {
@@ -180,5 +187,36 @@ func TestNewRunsDoNotLookForACheck(t *testing.T) {
 	}
 	if calls := h.scm.sent(); len(calls) != 1 || calls[0].ID != "" {
 		t.Errorf("check calls = %+v, want one create", calls)
+	}
+}
+
+// A Gerrit verdict a killed predecessor sent is not sent again; one it did
+// not send is.
+func TestTakeoverDoesNotSendAVerdictAgain(t *testing.T) {
+	for _, shown := range []bool{true, false} {
+		t.Run(fmt.Sprintf("shown %v", shown), func(t *testing.T) {
+			unit := kindRun(t, verdictKind, "unit", reportEvent, 1)
+			lint := kindRun(t, verdictKind, "lint", reportEvent, 1)
+			h := newKindHarness(t, verdictKind, unit, lint)
+			scm := h.intake.(*verdictSCM)
+			h.finish(t, unit, corev1.ConditionTrue)
+			h.finish(t, lint, corev1.ConditionFalse)
+			forgetReport(t, h.client, lint)
+			if !shown {
+				scm.mu.Lock()
+				scm.verdicts = nil // the predecessor died before Gerrit had it
+				scm.mu.Unlock()
+			}
+			h.reporter = successorOf(h.reporter, time.Now().Add(time.Hour))
+			h.reconcile(t, lint)
+
+			want := 1
+			if got := len(scm.sentVerdicts()); got != want {
+				t.Errorf("%d verdicts on the SCM, want %d", got, want)
+			}
+			if got := (&harness{client: h.client}).reportedState(t, lint); got != "failure" {
+				t.Errorf("reported-state annotation = %q, want failure", got)
+			}
+		})
 	}
 }

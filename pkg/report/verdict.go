@@ -39,6 +39,10 @@ func (r *Reporter) sendVerdict(ctx context.Context, v providers.VerdictReporter,
 	if note, ok := r.summaries.note(key); ok && note.body == sig {
 		return nil
 	}
+	if r.verdictShown(ctx, v, pr, latest, verdict) {
+		r.summaries.remember(key, summaryNote{body: sig})
+		return nil
+	}
 	start := time.Now()
 	err = v.SetVerdict(ctx, commitRef(pr), verdict)
 	recordReport(pr.Labels[run.LabelProvider], pr, state, start, err)

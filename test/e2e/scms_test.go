@@ -31,6 +31,12 @@ func (s scmInstance) settings() string {
 // startSCMFresnel runs fresnel all with these instances and job config.
 func startSCMFresnel(t *testing.T, ns, config string, instances ...scmInstance) *harness.Fresnel {
 	t.Helper()
+	settings, files := scmSettings(ns, config, instances...)
+	return startFresnelFiles(t, stack.Kubeconfig, settings, files)
+}
+
+// scmSettings is fresnel.yaml for the instances, with the files it names.
+func scmSettings(ns, config string, instances ...scmInstance) (string, map[string]string) {
 	settings := fmt.Sprintf(`namespace: %s
 prow:
   config: config.yaml
@@ -44,7 +50,7 @@ providers:
 		files[in.file("secret")] = string(in.secret)
 		files[in.file("token")] = "api-token-" + in.name
 	}
-	return startFresnelFiles(t, stack.Kubeconfig, settings, files)
+	return settings, files
 }
 
 // scmJobsTemplate is a passing (unit), a failing (lint, context ci/lint), a

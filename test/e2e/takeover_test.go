@@ -2,12 +2,16 @@ package e2e
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"testing"
+	"time"
 
 	pipelinev1 "github.com/tektoncd/pipeline/pkg/apis/pipeline/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 
 	runmeta "github.com/fresnel-ci/fresnel/pkg/run"
 	"github.com/fresnel-ci/fresnel/test/harness"
@@ -150,4 +154,70 @@ func postCheckRun(t *testing.T, gh *harness.FakeSCM, sha, name, externalID strin
 		t.Fatalf("predecessor's check run: %s, %v", res.Status, err)
 	}
 	return out.ID
+}
+
+// TestTakeoverDoesNotSendAGerritVerdictAgain: a controller reports a
+// patch set's verdict and stops; the runs then lose what it recorded, as
+// when a controller is killed between Gerrit's answer and its patch. The
+// controller that starts next reads the change's messages, finds the
+// verdict there, records it on the runs and posts no second review.
+func TestTakeoverDoesNotSendAGerritVerdictAgain(t *testing.T) {
+	ns := newNamespace(t)
+	fl := gerritFlow("review", changedFiles)
+	defer fl.instance.fake.Close()
+	settings, files := scmSettings(ns, scmJobs(repo), fl.instance)
+	webhook := startRoleFiles(t, "webhook", settings, files)
+	if status, ans := sendDelivery(t, webhook, fl.opened); status != http.StatusOK || len(ans.Runs) != 3 {
+		t.Fatalf("patch set: status %d, answer %+v", status, ans)
+	}
+	waitAllDone(t, ns, 3)
+	first := startRoleFiles(t, "controller", settings, files)
+	waitFor(t, "every run's result recorded", func() bool { return allFinalReported(t, ns) })
+	first.Stop()
+	if n := gerritVerdicts(fl.instance.fake); n != 1 {
+		t.Fatalf("%d verdicts from the first controller, want 1", n)
+	}
+	for _, pr := range listRuns(t, ns) {
+		forgetReported(t, pr)
+	}
+
+	startRoleFiles(t, "controller", settings, files)
+	waitFor(t, "every run's result recorded again", func() bool { return allFinalReported(t, ns) })
+	time.Sleep(settle) // a second verdict would arrive now
+	if n := gerritVerdicts(fl.instance.fake); n != 1 {
+		t.Errorf("%d verdicts on the patch set, want the first controller's alone", n)
+	}
+	if len(fl.instance.fake.Calls(http.MethodGet, "/a/changes/acme%2Fwidgets~7")) == 0 {
+		t.Error("the second controller never read the change's messages")
+	}
+}
+
+// allFinalReported says whether every run's final state is recorded.
+func allFinalReported(t *testing.T, ns string) bool {
+	for _, pr := range listRuns(t, ns) {
+		if s := pr.Annotations[runmeta.AnnotationReportedState]; s == "" || s == "pending" {
+			return false
+		}
+	}
+	return true
+}
+
+// forgetReported removes what the reporter recorded on pr.
+func forgetReported(t *testing.T, pr pipelinev1.PipelineRun) {
+	t.Helper()
+	patch := fmt.Sprintf(`{"metadata":{"annotations":{%q:null},"labels":{%q:null}}}`, runmeta.AnnotationReportedState, runmeta.LabelSettled)
+	_, err := stack.Tekton.TektonV1().PipelineRuns(pr.Namespace).Patch(context.Background(), pr.Name, types.MergePatchType, []byte(patch), metav1.PatchOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func gerritVerdicts(fake *harness.FakeSCM) int {
+	n := 0
+	for _, r := range fake.GerritReviews() {
+		if _, _, ok := r.Verdict(); ok {
+			n++
+		}
+	}
+	return n
 }

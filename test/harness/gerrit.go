@@ -91,8 +91,40 @@ func NewFakeGerrit() *FakeSCM {
 		}
 		gerritReply(w, out)
 	})
+	f.Handle("GET /a/changes/{id}", func(w http.ResponseWriter, r *http.Request) {
+		project, number := gerritChangeID(r)
+		gerritReply(w, f.gerritChangeInfo(project+"~"+strconv.Itoa(number)))
+	})
 	gerritRoles(f)
 	return f
+}
+
+// gerritChangeInfo is a change as GET /a/changes/{id}?o=MESSAGES&o=ALL_REVISIONS
+// shows it: the revisions reviewed, numbered in the order they were first
+// reviewed, and a message per review, the votes before its text as Gerrit
+// writes them.
+func (f *FakeSCM) gerritChangeInfo(change string) map[string]any {
+	numbers := map[string]int{}
+	revisions := map[string]any{}
+	messages := []map[string]any{}
+	for i, r := range f.GerritReviews() {
+		if r.Change != change {
+			continue
+		}
+		if numbers[r.Revision] == 0 {
+			numbers[r.Revision] = len(numbers) + 1
+			revisions[r.Revision] = map[string]any{"_number": numbers[r.Revision], "kind": "REWORK"}
+		}
+		head := "Patch Set " + strconv.Itoa(numbers[r.Revision]) + ":"
+		for label, v := range r.Labels {
+			head += fmt.Sprintf(" %s%+d", label, v)
+		}
+		messages = append(messages, map[string]any{
+			"id": fmt.Sprintf("m%d", i), "tag": r.Tag, "message": head + "\n\n" + r.Message,
+			"_revision_number": numbers[r.Revision], "author": map[string]any{"username": r.User},
+		})
+	}
+	return map[string]any{"id": change, "revisions": revisions, "messages": messages}
 }
 
 func gerritReply(w http.ResponseWriter, v any) {
