@@ -73,8 +73,9 @@ func (a *App) RunController(ctx context.Context, opts ControllerOptions) error {
 	if workers <= 0 {
 		workers = 8
 	}
+	settled := &report.Ledger{Namespace: a.Settings.Namespace}
 	r := &report.Reporter{Instances: a.Instances, TargetURL: targetURL, SummaryComment: a.Settings.Report.SummaryCommentOn(),
-		Settled: &report.Ledger{Namespace: a.Settings.Namespace}}
+		Settled: settled}
 	if err := report.Setup(mgr, r, workers); err != nil {
 		return fmt.Errorf("app: reporter: %w", err)
 	}
@@ -84,7 +85,7 @@ func (a *App) RunController(ctx context.Context, opts ControllerOptions) error {
 	if err := lifecycle.SetupSuperseder(mgr, &lifecycle.Superseder{}); err != nil {
 		return fmt.Errorf("app: superseder: %w", err)
 	}
-	if err := a.setupTimed(mgr); err != nil {
+	if err := a.setupTimed(mgr, settled); err != nil {
 		return err
 	}
 	a.Log.WithField("metrics", metricsBindAddress(opts.MetricsAddr)).Info("controller starting")

@@ -10,13 +10,15 @@ import (
 	"github.com/fresnel-ci/fresnel/pkg/gc"
 	"github.com/fresnel-ci/fresnel/pkg/launch"
 	"github.com/fresnel-ci/fresnel/pkg/periodic"
+	"github.com/fresnel-ci/fresnel/pkg/report"
 )
 
 // setupTimed adds the controller's loops that act on time, both on the
-// elected leader only: the periodic scheduler and garbage collection. It
-// also keeps the job configuration reloaded, which the controller role
-// needs for its periodics.
-func (a *App) setupTimed(mgr manager.Manager) error {
+// elected leader only: the periodic scheduler and garbage collection,
+// which tells settled of the runs it deletes. It also keeps the job
+// configuration reloaded, which the controller role needs for its
+// periodics.
+func (a *App) setupTimed(mgr manager.Manager, settled *report.Ledger) error {
 	s := &periodic.Scheduler{
 		Jobs:   a.Jobs,
 		Launch: launch.Options{Namespace: a.Settings.Namespace, CloneImage: a.Settings.Decoration.CloneImage},
@@ -36,6 +38,7 @@ func (a *App) setupTimed(mgr manager.Manager) error {
 		Namespace: a.Settings.Namespace,
 		Policy:    gc.Policy{MaxAge: g.MaxAge.Duration, KeepPerJob: g.KeepPerJob},
 		Jobs:      a.Jobs, Interval: g.Interval.Duration, PerSecond: g.DeletesPerSecond,
+		Gone: settled.Forget,
 	})
 	if err != nil {
 		return fmt.Errorf("app: garbage collection: %w", err)

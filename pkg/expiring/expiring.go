@@ -77,3 +77,13 @@ func (m *Map[V]) Len() int {
 	defer m.mu.Unlock()
 	return m.order.Len()
 }
+
+// Delete drops the value kept for key, if any.
+func (m *Map[V]) Delete(key string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if el, ok := m.byKey[key]; ok {
+		m.order.Remove(el)
+		delete(m.byKey, key)
+	}
+}

@@ -50,6 +50,9 @@ type Collector struct {
 	Interval  time.Duration
 	PerSecond float64
 	Clock     clock.Clock
+	// Gone, when set, is told of each run deleted or found gone, so that
+	// what remembers settled runs (report.Ledger) forgets it.
+	Gone func(types.UID)
 }
 
 // NeedLeaderElection says the collector runs on the leader only.
@@ -138,6 +141,9 @@ func (c *Collector) delete(ctx context.Context, victims []Victim) (int, error) {
 		uid := v.Run.UID
 		err := c.Deleter.Delete(ctx, target, client.Preconditions{UID: &uid},
 			client.PropagationPolicy(metav1.DeletePropagationBackground))
+		if (err == nil || apierrors.IsNotFound(err)) && c.Gone != nil {
+			c.Gone(uid)
+		}
 		switch {
 		case apierrors.IsNotFound(err):
 		case err != nil:

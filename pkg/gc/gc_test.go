@@ -176,7 +176,9 @@ func TestCollectorDeletesAtItsPace(t *testing.T) {
 	c := fake.NewClientBuilder().WithScheme(scheme).WithObjects(objs...).Build()
 	clk := clocktesting.NewFakeClock(now)
 	pages := interceptor.NewClient(c, interceptor.Funcs{List: listInPages})
-	col := &Collector{Runs: pages, PageSize: 2, Cached: c, Deleter: c, Namespace: "ci", Policy: Policy{MaxAge: 7 * 24 * time.Hour}, PerSecond: 2, Clock: clk}
+	var gone []types.UID
+	col := &Collector{Runs: pages, PageSize: 2, Cached: c, Deleter: c, Namespace: "ci", Policy: Policy{MaxAge: 7 * 24 * time.Hour}, PerSecond: 2, Clock: clk,
+		Gone: func(uid types.UID) { gone = append(gone, uid) }}
 	before := testutil.ToFloat64(metrics.GCDeletions.WithLabelValues("age", "deleted"))
 
 	done := make(chan int, 1)
@@ -212,6 +214,9 @@ func TestCollectorDeletesAtItsPace(t *testing.T) {
 	}
 	if got := testutil.ToFloat64(metrics.GCDeletions.WithLabelValues("age", "deleted")) - before; got != 4 {
 		t.Errorf("counted %v deletions, want 4", got)
+	}
+	if len(gone) != 4 {
+		t.Errorf("told of %d runs gone (%v), want the 4 deleted", len(gone), gone)
 	}
 	if got := testutil.ToFloat64(metrics.GCUnreported); got != 1 {
 		t.Errorf("unreported gauge %v, want 1", got)

@@ -134,7 +134,8 @@ func (l *Ledger) Settle(pr *pipelinev1.PipelineRun) {
 	metrics.SettledRuns.Set(float64(len(l.records)))
 }
 
-// Forget drops the record of the run uid, whose settling failed.
+// Forget drops the record of the run uid: its settling failed, or it was
+// deleted.
 func (l *Ledger) Forget(uid types.UID) {
 	if l == nil {
 		return

@@ -8,10 +8,12 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	pipelinev1 "github.com/tektoncd/pipeline/pkg/apis/pipeline/v1"
 
 	"github.com/fresnel-ci/fresnel/pkg/event"
+	"github.com/fresnel-ci/fresnel/pkg/expiring"
 	"github.com/fresnel-ci/fresnel/pkg/run"
 	"github.com/fresnel-ci/fresnel/providers"
 	"github.com/fresnel-ci/fresnel/triggers"
@@ -41,49 +43,68 @@ type summaryNote struct {
 	id, body string
 }
 
-// summaries holds the per pull request locks and what each knows.
+// summaries holds the per pull request locks and what each knows. A lock
+// lives while someone holds or waits for it; what is known expires, so
+// that memory follows the pull requests in flight, not all there were (a
+// summary forgotten is found again among the comments).
 type summaries struct {
-	mu    sync.Mutex
-	locks map[pullKey]*sync.Mutex
-	notes map[pullKey]summaryNote
+	mu        sync.Mutex
+	locks     map[pullKey]*pullLock
+	notesOnce sync.Once
+	notes     *expiring.Map[summaryNote]
 }
+
+// pullLock is one pull request's lock and how many hold or wait for it.
+type pullLock struct {
+	sync.Mutex
+	users int
+}
+
+// Bounds of what is known of summaries: a day, for more pull requests
+// than report at once.
+const (
+	rememberSummaries  = 10000
+	rememberSummaryFor = 24 * time.Hour
+)
 
 // lock serialises the summary of one pull request.
 func (s *summaries) lock(key pullKey) func() {
 	s.mu.Lock()
 	if s.locks == nil {
-		s.locks = map[pullKey]*sync.Mutex{}
+		s.locks = map[pullKey]*pullLock{}
 	}
 	l, ok := s.locks[key]
 	if !ok {
-		l = &sync.Mutex{}
+		l = &pullLock{}
 		s.locks[key] = l
 	}
+	l.users++
 	s.mu.Unlock()
 	l.Lock()
-	return l.Unlock
-}
-
-func (s *summaries) note(key pullKey) (summaryNote, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	n, ok := s.notes[key]
-	return n, ok
-}
-
-func (s *summaries) remember(key pullKey, n summaryNote) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.notes == nil {
-		s.notes = map[pullKey]summaryNote{}
+	return func() {
+		l.Unlock()
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if l.users--; l.users == 0 {
+			delete(s.locks, key)
+		}
 	}
-	s.notes[key] = n
 }
 
-func (s *summaries) forget(key pullKey) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	delete(s.notes, key)
+func (s *summaries) known() *expiring.Map[summaryNote] {
+	s.notesOnce.Do(func() { s.notes = expiring.New[summaryNote](rememberSummaries, rememberSummaryFor, nil) })
+	return s.notes
+}
+
+func (s *summaries) note(key pullKey) (summaryNote, bool) { return s.known().Get(key.String()) }
+
+func (s *summaries) remember(key pullKey, n summaryNote) { s.known().Put(key.String(), n) }
+
+func (s *summaries) forget(key pullKey) { s.known().Delete(key.String()) }
+
+// String names the pull request: kind/instance/repo#number.
+func (k pullKey) String() string {
+	return k.kind + "/" + k.instance + "/" + k.repo + "#" + strconv.Itoa(k.number)
 }
 
 // summarizeRun brings the pull request's summary comment up to date after

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -425,5 +426,40 @@ func TestVerdictTwoRunsFinishingAtOnce(t *testing.T) {
 	wg.Wait()
 	if got := h.intake.(*verdictSCM).sentVerdicts(); len(got) != 1 || len(got[0].Jobs) != 2 {
 		t.Errorf("verdicts %+v, want one, of two jobs", got)
+	}
+}
+
+// One pull request's lock excludes, and is let go of once nobody holds or
+// waits for it, so locks do not pile up with pull requests.
+func TestSummaryLocksExcludeAndAreLetGo(t *testing.T) {
+	var s summaries
+	key := pullKey{kind: "github", instance: "public", repo: "org/repo", number: 7}
+	var inside, most atomic.Int32
+	var wg sync.WaitGroup
+	for i := range 50 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			k := key
+			k.number += i % 3
+			unlock := s.lock(k)
+			if k == key {
+				if n := inside.Add(1); n > most.Load() {
+					most.Store(n)
+				}
+				time.Sleep(time.Millisecond)
+				inside.Add(-1)
+			}
+			unlock()
+		}()
+	}
+	wg.Wait()
+	if got := most.Load(); got != 1 {
+		t.Errorf("%d holders of one pull request's lock at once, want 1", got)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if n := len(s.locks); n != 0 {
+		t.Errorf("%d locks kept after all were let go, want 0", n)
 	}
 }
