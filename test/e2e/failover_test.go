@@ -49,9 +49,11 @@ presubmits:
 // leader election, sends a burst of pull requests and kills the leader
 // with SIGKILL in the middle of it, while the serial job's queue is
 // long. The other controller takes over: every run is reported, and no
-// status is sent twice (the reported state lives on the PipelineRun);
-// the serial runs start one at a time in the order they were created,
-// across the failover.
+// status is sent twice (the reported state lives on the PipelineRun, and
+// for runs that changed before the takeover the successor reads back the
+// statuses GitHub shows: the leader may die between the two); the serial
+// runs start one at a time in the order they were created, across the
+// failover.
 func TestFailoverReportsEveryRunOnce(t *testing.T) {
 	ns := newNamespace(t)
 	gh := harness.NewFakeGitHub()
