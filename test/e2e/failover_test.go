@@ -95,6 +95,7 @@ func TestFailoverReportsEveryRunOnce(t *testing.T) {
 	waitFor(t, "every run reported", func() bool { return allReported(t, ns) })
 	time.Sleep(3 * time.Second) // a report sent twice would arrive now
 
+	t.Logf("statuses read back by the controller that took over: %d", len(gh.Calls(http.MethodGet, "/repos/"+repo+"/statuses/")))
 	checkEachReportedOnce(t, gh.GitHubStatuses(), shas, []string{"quick", "serial"})
 	checkQueueOrder(t, runs)
 }
