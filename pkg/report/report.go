@@ -80,6 +80,7 @@ func ParseTargetURL(text string) (*template.Template, error) {
 
 // Reconcile reports the run's current state if it was not reported yet.
 func (r *Reporter) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
+	r.takeover.began()
 	var pr pipelinev1.PipelineRun
 	if err := r.Client.Get(ctx, req.NamespacedName, &pr); err != nil {
 		return ctrl.Result{}, client.IgnoreNotFound(err)

@@ -33,7 +33,8 @@ type takeover struct {
 	since time.Time
 }
 
-// began returns when the reporter began, starting the clock on first use.
+// began returns when the reporter began: its first Reconcile starts the
+// clock.
 func (t *takeover) began() time.Time {
 	t.once.Do(func() { t.since = time.Now() })
 	return t.since
