@@ -98,9 +98,7 @@ func (r *Reporter) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result
 	// next controller would report it again.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), reportTimeout)
 	defer cancel()
-	if r.shownAlready(ctx, &pr, state, desc) {
-		log.FromContext(ctx).Info("the SCM shows this state already; recording it", "state", string(phase))
-	} else if err := r.send(ctx, &pr, state, desc); err != nil {
+	if err := r.send(ctx, &pr, state, desc); err != nil {
 		return ctrl.Result{}, err
 	}
 	if err := r.summarizeRun(ctx, &pr, state); err != nil {
@@ -164,6 +162,9 @@ func (r *Reporter) send(ctx context.Context, pr *pipelinev1.PipelineRun, state p
 	status, err := r.status(pr, state, desc)
 	if err != nil {
 		return err
+	}
+	if r.statusShown(ctx, reporter, pr, status) {
+		return nil
 	}
 	start := time.Now()
 	err = reporter.SetStatus(ctx, commitRef(pr), status)

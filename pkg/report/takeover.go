@@ -40,20 +40,13 @@ func (t *takeover) began() time.Time {
 	return t.since
 }
 
-// shownAlready reports whether the SCM already shows the status this
+// statusShown reports whether the SCM already shows want, the status
 // reporter is about to send for a run a predecessor may have reported.
 // An SCM that cannot say, or fails to, gets the status again: a report
 // sent twice is better than one lost.
-func (r *Reporter) shownAlready(ctx context.Context, pr *pipelinev1.PipelineRun, state providers.State, desc string) bool {
-	if !changedAt(pr).Before(r.takeover.began()) {
-		return false
-	}
-	reader, ok := r.statusReader(pr)
-	if !ok {
-		return false
-	}
-	want, err := r.status(pr, state, desc)
-	if err != nil {
+func (r *Reporter) statusShown(ctx context.Context, reporter providers.StatusReporter, pr *pipelinev1.PipelineRun, want providers.Status) bool {
+	reader, ok := reporter.(providers.StatusReader)
+	if !ok || !changedAt(pr).Before(r.takeover.began()) {
 		return false
 	}
 	got, found, err := reader.LatestStatus(ctx, commitRef(pr), want.Context)
@@ -61,22 +54,11 @@ func (r *Reporter) shownAlready(ctx context.Context, pr *pipelinev1.PipelineRun,
 		log.FromContext(ctx).Info("could not read the SCM's statuses; reporting again", "error", err.Error())
 		return false
 	}
-	return found && got.State == want.State && got.Description == want.Description && got.TargetURL == want.TargetURL
-}
-
-// statusReader is the run's instance as a StatusReader, if it reports
-// statuses (rather than verdicts or checks) and can read them back.
-func (r *Reporter) statusReader(pr *pipelinev1.PipelineRun) (providers.StatusReader, bool) {
-	in, ok := r.Instances.Get(pr.Labels[run.LabelProvider], pr.Annotations[run.AnnotationInstance])
-	if !ok {
-		return nil, false
+	shown := found && got.State == want.State && got.Description == want.Description && got.TargetURL == want.TargetURL
+	if shown {
+		log.FromContext(ctx).Info("the SCM shows this status already; recording it", "state", string(want.State))
 	}
-	switch in.Intake.(type) {
-	case providers.VerdictReporter, providers.Checker:
-		return nil, false
-	}
-	reader, ok := in.Intake.(providers.StatusReader)
-	return reader, ok
+	return shown
 }
 
 // findCheck returns the check a predecessor made for a run but did not
