@@ -12,6 +12,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	"knative.dev/pkg/apis"
+	duckv1 "knative.dev/pkg/apis/duck/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/log"
 
@@ -298,10 +299,14 @@ func (rec *settledRun) pipelineRun() *pipelinev1.PipelineRun {
 	if successReasons[rec.reason] {
 		status = corev1.ConditionTrue
 	}
-	pr.Status.SetCondition(&apis.Condition{Type: apis.ConditionSucceeded, Status: status, Reason: rec.reason})
+	// Set as stored, moved when the run finished: SetCondition would
+	// stamp the time of this call.
+	cond := apis.Condition{Type: apis.ConditionSucceeded, Status: status, Reason: rec.reason}
 	if !rec.done.IsZero() {
 		pr.Status.CompletionTime = &metav1.Time{Time: rec.done}
+		cond.LastTransitionTime = apis.VolatileTime{Inner: metav1.Time{Time: rec.done}}
 	}
+	pr.Status.Conditions = duckv1.Conditions{cond}
 	return pr
 }
 

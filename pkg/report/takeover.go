@@ -100,9 +100,13 @@ func (r *Reporter) verdictShown(ctx context.Context, v providers.VerdictReporter
 	return shown
 }
 
-// changedAt is when the run's state last changed: when its Succeeded
-// condition last moved, else when it was created.
+// changedAt is when the run's state last changed: when it completed,
+// else when its Succeeded condition last moved, else when it was created.
+// A settled run from the ledger has its completion and nothing else.
 func changedAt(pr *pipelinev1.PipelineRun) time.Time {
+	if done := completedAt(pr); !done.IsZero() {
+		return done
+	}
 	if c := pr.Status.GetCondition(apis.ConditionSucceeded); c != nil && !c.LastTransitionTime.Inner.IsZero() {
 		return c.LastTransitionTime.Inner.Time
 	}

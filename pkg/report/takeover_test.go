@@ -27,7 +27,7 @@ func (h *harness) killedAfterSending(t *testing.T, pr *pipelinev1.PipelineRun) *
 		t.Fatal(err)
 	}
 	forgetReport(t, h.client, pr)
-	return h.successor(time.Now().Add(time.Hour))
+	return h.successor(time.Now())
 }
 
 // successor replaces the harness's reporter with a new one, with no
@@ -91,7 +91,7 @@ func TestTakeoverSendsWhatThePredecessorDidNot(t *testing.T) {
 	h := newHarness(t, pr)
 	h.killedAfterSending(t, pr) // pending reached the SCM, success never did
 	h.setStatus(t, pr, corev1.ConditionTrue, "Succeeded")
-	h.successor(time.Now().Add(time.Hour))
+	h.successor(time.Now())
 
 	if err := h.reconcile(t, pr); err != nil {
 		t.Fatal(err)
@@ -154,7 +154,7 @@ func TestTakeoverUpdatesTheCheckItsPredecessorMade(t *testing.T) {
 		t.Fatal(err)
 	}
 	forgetReport(t, h.client, pr)
-	h.reporter = successorOf(h.reporter, time.Now().Add(time.Hour))
+	h.reporter = successorOf(h.reporter, time.Now())
 	h.update(t, pr, started)
 
 	if _, err := h.reporter.Reconcile(context.Background(), checkRequest(pr)); err != nil {
@@ -207,7 +207,9 @@ func TestTakeoverDoesNotSendAVerdictAgain(t *testing.T) {
 				scm.verdicts = nil // the predecessor died before Gerrit had it
 				scm.mu.Unlock()
 			}
-			h.reporter = successorOf(h.reporter, time.Now().Add(time.Hour))
+			// The successor begins now, after both runs finished; unit,
+			// settled, is read from the ledger.
+			h.reporter = successorOf(h.reporter, time.Now())
 			h.reconcile(t, lint)
 
 			want := 1
